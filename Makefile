@@ -1,0 +1,68 @@
+# Mystery Patient — everyday commands. `make run` and `make test` work on a fresh clone.
+#
+# Variables (override on the command line, e.g. `make run MP_PORT=9000`):
+#   PYTHON       interpreter used to create the virtualenv (default: python3, 3.11+)
+#   VENV         virtualenv directory (default: .venv)
+#   MP_HOST      address `make run` listens on (default: 127.0.0.1)
+#   MP_PORT      port `make run` listens on (default: 8000)
+#   PYTEST_ARGS  extra pytest arguments for `make test`, e.g. PYTEST_ARGS="-k scoring -x"
+# Other MP_* settings (MP_DATABASE_URL, MP_MEDIA_DIR, ...) are read by the app from the environment.
+
+PYTHON ?= python3
+VENV ?= .venv
+MP_HOST ?= 127.0.0.1
+MP_PORT ?= 8000
+PYTEST_ARGS ?=
+
+BIN := $(VENV)/bin
+# Touched after a successful install: the install step reruns only when pyproject.toml changes
+# (or the virtualenv is deleted).
+STAMP := $(VENV)/.installed
+LOCALES := app/locales
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test bench lint messages compile-messages clean
+
+help:
+	@echo "make run               install, migrate, load checklists + demo data, serve on http://$(MP_HOST):$(MP_PORT)"
+	@echo "make test              the whole test suite (TEST_DATABASE_URL=postgresql+psycopg://... for PostgreSQL)"
+	@echo "make bench             the benchmarks"
+	@echo "make lint              ruff + mypy"
+	@echo "make messages          extract translatable strings and update the catalogs"
+	@echo "make compile-messages  compile the catalogs (.po -> .mo)"
+	@echo "make clean             remove the virtualenv, caches and build output (keeps var/)"
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --disable-pip-version-check --quiet -e ".[dev]"
+	touch $@
+
+run: $(STAMP)
+	$(BIN)/mystery-patient serve --demo --host $(MP_HOST) --port $(MP_PORT)
+
+# pytest exits 5 when it collected no test: report that plainly and fail.
+test: $(STAMP)
+	$(BIN)/pytest $(PYTEST_ARGS) || { rc=$$?; \
+	  if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests (exit 5)" >&2; fi; \
+	  exit $$rc; }
+
+bench: $(STAMP)
+	@if [ -f bench/run.py ]; then $(BIN)/python bench/run.py; \
+	else echo "No benchmarks yet (bench/run.py does not exist)."; fi
+
+lint: $(STAMP)
+	$(BIN)/ruff check app tests
+	$(BIN)/mypy app
+
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -o $(LOCALES)/messages.pot .
+	$(BIN)/pybabel update -i $(LOCALES)/messages.pot -d $(LOCALES)
+
+compile-messages: $(STAMP)
+	$(BIN)/pybabel compile -d $(LOCALES)
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache test-results
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
