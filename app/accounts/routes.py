@@ -1,0 +1,70 @@
+"""Log in, log out, choose the interface language."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from app.accounts import service, sessions
+from app.accounts.deps import OptionalUser
+from app.db import SessionDep
+from app.errors import DomainError
+from app.i18n import LANGUAGES
+from app.web.middleware import LANGUAGE_COOKIE
+from app.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _safe_next(target: str | None) -> str:
+    # Only paths on this site: "//evil.example" and "https://..." would leave it.
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return "/"
+
+
+@router.get("/login", name="login")
+def login_page(request: Request, user: OptionalUser, next: str | None = None) -> Response:
+    if user is not None:
+        return RedirectResponse(_safe_next(next), status_code=303)
+    return render(request, "accounts/login.html", next=_safe_next(next), email="")
+
+
+@router.post("/login", name="login_submit")
+def login(request: Request, session: SessionDep, _user: OptionalUser, email: Annotated[str, Form()],
+          password: Annotated[str, Form()], next: Annotated[str, Form()] = "/") -> Response:
+    address = request.client.host if request.client else "unknown"
+    try:
+        user = service.authenticate(session, email=email, password=password, address=address)
+    except DomainError as error:
+        # The failed attempt must be kept although the request fails: commit it here.
+        session.commit()
+        return render(request, "accounts/login.html", status_code=error.status_code, next=_safe_next(next),
+                      email=email, error=error.text())
+    old = sessions.token_from(request)
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    if old:
+        sessions.end_session(session, token=old, response=response)
+    sessions.start_session(session, user=user, response=response,
+                           user_agent=request.headers.get("user-agent", ""))
+    return response
+
+
+@router.post("/logout", name="logout")
+def logout(request: Request, session: SessionDep, _user: OptionalUser) -> Response:
+    response = RedirectResponse("/login", status_code=303)
+    if token := sessions.token_from(request):
+        sessions.end_session(session, token=token, response=response)
+    return response
+
+
+@router.post("/language", name="set_language")
+def set_language(request: Request, session: SessionDep, user: OptionalUser,
+                 language: Annotated[str, Form()], next: Annotated[str, Form()] = "/") -> Response:
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    if language in LANGUAGES:
+        response.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 86400, samesite="lax")
+        if user is not None:
+            user.language = language
+            session.add(user)
+    return response

@@ -1,0 +1,158 @@
+"""Users: create, log in (with throttling), change roles, scopes and passwords, deactivate."""
+
+from collections.abc import Iterable
+from datetime import timedelta
+
+from sqlmodel import Session, col, delete, func, select
+
+from app.accounts import passwords, sessions
+from app.accounts.models import DirectorClinic, DirectorRegion, LoginAttempt, Role, User
+from app.clinics.models import Clinic, Region
+from app.db_types import utcnow
+from app.errors import Conflict, DomainError, Invalid, NotFound
+from app.i18n import N_
+from app.trail import service as trail
+
+# Per account and per address, failures in the window: slow down first, then lock for a while.
+THROTTLE_WINDOW = timedelta(hours=1)
+LOCK_AFTER_ACCOUNT = 20
+LOCK_AFTER_ADDRESS = 100
+
+
+class WrongCredentials(DomainError):
+    status_code = 400
+    message = N_("Wrong email or password.")
+
+
+class TooManyAttempts(DomainError):
+    status_code = 429
+    message = N_("Too many failed attempts. Wait a while and try again.")
+
+
+class EmailTaken(Conflict):
+    message = N_("A user with this email already exists.")
+
+
+class BadScope(Invalid):
+    message = N_("A manager needs exactly one clinic; scopes apply to directors and managers only.")
+
+
+def normalize_email(email: str) -> str:
+    email = email.strip().lower()
+    if "@" not in email or len(email) > 254 or " " in email:
+        raise Invalid(N_("{email} is not a valid email address."), email=email)
+    return email
+
+
+def find_user(session: Session, email: str) -> User | None:
+    return session.exec(select(User).where(User.email == email.strip().lower())).first()
+
+
+def get_user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound()
+    return user
+
+
+def create_user(session: Session, *, email: str, role: Role | str, password: str, name: str = "",
+                clinic_id: int | None = None, region_ids: Iterable[int] = (),
+                clinic_ids: Iterable[int] = (), language: str | None = None,
+                actor: User | None = None) -> User:
+    """A new active user. A manager is tied to one clinic; a director may be scoped.
+
+    Raises EmailTaken, WeakPassword, BadScope, Invalid.
+    """
+    email = normalize_email(email)
+    role = Role(role)
+    if find_user(session, email) is not None:
+        raise EmailTaken()
+    user = User(email=email, role=role, name=name.strip(), password_hash=passwords.hash_password(password),
+                language=language)
+    session.add(user)
+    session.flush()
+    set_scope(session, user=user, clinic_id=clinic_id, region_ids=region_ids, clinic_ids=clinic_ids)
+    trail.record(session, actor=actor, verb="user.create", entity="user", entity_id=user.id, role=role.value)
+    return user
+
+
+def set_scope(session: Session, *, user: User, clinic_id: int | None = None,
+              region_ids: Iterable[int] = (), clinic_ids: Iterable[int] = ()) -> None:
+    """Replace a user's scope: a manager's clinic, or a director's regions and clinics."""
+    region_ids, clinic_ids = set(region_ids), set(clinic_ids)
+    if user.role == Role.manager:
+        if clinic_id is None and len(clinic_ids) == 1:
+            clinic_id = clinic_ids.pop()
+        if clinic_id is None or region_ids or clinic_ids:
+            raise BadScope()
+    elif clinic_id is not None or ((region_ids or clinic_ids) and user.role != Role.director):
+        raise BadScope()
+    if clinic_id is not None and session.get(Clinic, clinic_id) is None:
+        raise NotFound(N_("Clinic {id} does not exist."), id=clinic_id)
+    for region_id in region_ids:
+        if session.get(Region, region_id) is None:
+            raise NotFound(N_("Region {id} does not exist."), id=region_id)
+    for other_id in clinic_ids:
+        if session.get(Clinic, other_id) is None:
+            raise NotFound(N_("Clinic {id} does not exist."), id=other_id)
+    user.clinic_id = clinic_id
+    session.add(user)
+    session.exec(delete(DirectorRegion).where(col(DirectorRegion.user_id) == user.id))  # type: ignore[call-overload]
+    session.exec(delete(DirectorClinic).where(col(DirectorClinic.user_id) == user.id))  # type: ignore[call-overload]
+    session.add_all([DirectorRegion(user_id=user.id or 0, region_id=rid) for rid in sorted(region_ids)])
+    session.add_all([DirectorClinic(user_id=user.id or 0, clinic_id=cid) for cid in sorted(clinic_ids)])
+
+
+def scope_of(session: Session, user: User) -> tuple[list[int], list[int]]:
+    regions = session.exec(select(DirectorRegion.region_id).where(DirectorRegion.user_id == user.id)).all()
+    clinics = session.exec(select(DirectorClinic.clinic_id).where(DirectorClinic.user_id == user.id)).all()
+    return list(regions), list(clinics)
+
+
+def _recent_failures(session: Session, *, column: object, value: str) -> int:
+    since = utcnow() - THROTTLE_WINDOW
+    query = select(func.count()).select_from(LoginAttempt).where(column == value, LoginAttempt.at >= since)
+    return int(session.exec(query).one())
+
+
+def authenticate(session: Session, *, email: str, password: str, address: str) -> User:
+    """The user whose email and password match, else WrongCredentials: the message never says
+    which part was wrong, and unknown emails cost the same time. Locks after repeated failures.
+    """
+    email = email.strip().lower()
+    if (_recent_failures(session, column=LoginAttempt.email, value=email) >= LOCK_AFTER_ACCOUNT
+            or _recent_failures(session, column=LoginAttempt.address, value=address) >= LOCK_AFTER_ADDRESS):
+        raise TooManyAttempts()
+    user = find_user(session, email)
+    if not passwords.verify_password(user.password_hash if user else None, password) or not (user and user.active):
+        session.add(LoginAttempt(email=email[:254], address=address[:64]))
+        raise WrongCredentials()
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = passwords.hash_password(password)
+        session.add(user)
+    return user
+
+
+def change_password(session: Session, *, user: User, new_password: str, actor: User | None) -> None:
+    """Sets a new password and ends every session of that user (the caller logs in again)."""
+    user.password_hash = passwords.hash_password(new_password)
+    user.password_changed_at = utcnow()
+    session.add(user)
+    sessions.revoke_all(session, user_id=user.id or 0)
+    trail.record(session, actor=actor, verb="user.password", entity="user", entity_id=user.id)
+
+
+def set_active(session: Session, *, user: User, active: bool, actor: User | None) -> None:
+    user.active = active
+    session.add(user)
+    if not active:
+        sessions.revoke_all(session, user_id=user.id or 0)
+    trail.record(session, actor=actor, verb="user.activate" if active else "user.deactivate",
+                 entity="user", entity_id=user.id)
+
+
+def list_users(session: Session, *, role: str | None = None) -> list[User]:
+    query = select(User).order_by(col(User.role), col(User.email))
+    if role:
+        query = query.where(User.role == role)
+    return list(session.exec(query).all())

@@ -1,0 +1,41 @@
+"""Personal API tokens: shown once, stored as SHA-256, revocable, with a last-used time."""
+
+import hashlib
+import secrets
+
+from sqlmodel import Session, select
+
+from app.accounts.models import ApiToken, User
+from app.db_types import utcnow
+
+PREFIX = "mp_"
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(session: Session, *, user: User, name: str = "") -> tuple[ApiToken, str]:
+    """A new token; the plain text is returned this once and never stored."""
+    plain = PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(user_id=user.id or 0, name=name[:120], prefix=plain[:10], token_hash=_digest(plain))
+    session.add(token)
+    session.flush()
+    return token, plain
+
+
+def user_for_token(session: Session, plain: str) -> User | None:
+    token = session.exec(select(ApiToken).where(ApiToken.token_hash == _digest(plain))).first()
+    if token is None or token.revoked_at is not None:
+        return None
+    user = session.get(User, token.user_id)
+    if user is None or not user.active:
+        return None
+    token.last_used_at = utcnow()
+    session.add(token)
+    return user
+
+
+def revoke_token(session: Session, *, token: ApiToken) -> None:
+    token.revoked_at = utcnow()
+    session.add(token)

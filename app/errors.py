@@ -1,0 +1,106 @@
+"""Domain errors and the one place that turns any error into JSON, an htmx partial or a page.
+
+Domain code raises `DomainError` subclasses; only this module knows HTTP. Messages are marked with
+`N_` and translated into the reader's language here. Logs stay English and never reach the client.
+"""
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.i18n import N_, gettext
+
+log = logging.getLogger("mystery_patient")
+
+
+class DomainError(Exception):
+    status_code = 400
+    message = N_("The request could not be completed.")
+
+    def __init__(self, message: str | None = None, *, detail: Any = None, **params: Any) -> None:
+        if message is not None:
+            self.message = message
+        self.params = params
+        self.detail = detail
+        super().__init__(self.message)
+
+    def text(self) -> str:
+        translated = gettext(self.message)
+        return translated.format(**self.params) if self.params else translated
+
+
+class NotFound(DomainError):
+    status_code = 404
+    message = N_("Not found.")
+
+
+class Forbidden(DomainError):
+    status_code = 403
+    message = N_("You do not have access to this page.")
+
+
+class NotAuthenticated(DomainError):
+    status_code = 401
+    message = N_("Please log in.")
+
+
+class CsrfFailed(DomainError):
+    status_code = 403
+    message = N_("The form has expired or did not come from this site. Reload the page and try again.")
+
+
+class Conflict(DomainError):
+    status_code = 409
+    message = N_("This was changed by someone else in the meantime.")
+
+
+class Invalid(DomainError):
+    status_code = 422
+    message = N_("Some of the data is not valid.")
+
+
+def wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _problem(request: Request, status: int, message: str, detail: Any = None) -> Response:
+    if wants_json(request):
+        return JSONResponse({"detail": detail if detail is not None else message}, status_code=status)
+    from app.web.templating import render  # late: templating imports the accounts layer
+
+    return render(request, "errors/error.html", fragment="errors/_error.html", status_code=status,
+                  status=status, message=message, detail=detail)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    def on_domain_error(request: Request, exc: DomainError) -> Response:
+        if isinstance(exc, NotAuthenticated) and not wants_json(request):
+            if request.headers.get("HX-Request") == "true":
+                return Response(status_code=401, headers={"HX-Redirect": "/login"})
+            return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+        return _problem(request, exc.status_code, exc.text(), exc.detail)
+
+    @app.exception_handler(RequestValidationError)
+    def on_invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        problems = [
+            {"loc": list(error.get("loc", ())), "message": error.get("msg", "")} for error in exc.errors()
+        ]
+        return _problem(request, 422, gettext("Some of the data is not valid."), problems)
+
+    @app.exception_handler(StarletteHTTPException)
+    def on_http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        messages = {404: N_("Not found."), 405: N_("This action is not allowed here."),
+                    413: N_("The upload is too large.")}
+        message = gettext(messages.get(exc.status_code, str(exc.detail)))
+        return _problem(request, exc.status_code, message)
+
+    @app.exception_handler(Exception)
+    def on_crash(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return _problem(request, 500, gettext("Something went wrong on our side. Nothing you sent was lost; "
+                                              "please try again."))

@@ -1,0 +1,52 @@
+"""The application: routers of every domain, static files, error pages, per-request plumbing."""
+
+from fastapi import APIRouter, FastAPI
+from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from app.accounts import admin_routes as account_admin
+from app.accounts import api as accounts_api
+from app.accounts import routes as account_pages
+from app.actions import api as actions_api
+from app.actions import routes as action_pages
+from app.checklists import api as checklists_api
+from app.checklists import routes as checklist_pages
+from app.clinics import api as clinics_api
+from app.clinics import routes as clinic_pages
+from app.db import SessionDep
+from app.errors import install_error_handlers
+from app.fieldwork import api as fieldwork_api
+from app.fieldwork import routes as fieldwork_pages
+from app.reports import api as reports_api
+from app.reports import routes as report_pages
+from app.web import home, static_files
+from app.web.middleware import request_plumbing
+
+ROUTERS: list[APIRouter] = [
+    static_files.router, home.router,
+    account_pages.router, account_admin.router, clinic_pages.router, checklist_pages.router,
+    fieldwork_pages.router, report_pages.router, action_pages.router,
+    accounts_api.router, clinics_api.router, checklists_api.router, fieldwork_api.router,
+    reports_api.router, actions_api.router,
+]
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(title="Mystery Patient", version="1", docs_url="/api/docs", redoc_url=None,
+                  openapi_url="/api/v1/openapi.json")
+    app.middleware("http")(request_plumbing)
+    app.add_middleware(GZipMiddleware, minimum_size=500)
+    install_error_handlers(app)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz(session: SessionDep) -> JSONResponse:
+        session.exec(text("SELECT 1"))  # type: ignore[call-overload]
+        return JSONResponse({"status": "ok"})
+
+    for router in ROUTERS:
+        app.include_router(router)
+    return app
+
+
+app = create_app()

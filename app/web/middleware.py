@@ -1,0 +1,35 @@
+"""Per-request plumbing: the reader's language, the pre-login CSRF cookie, security headers."""
+
+from collections.abc import Awaitable, Callable
+
+from fastapi import Request, Response
+
+from app import i18n
+from app.accounts import csrf
+from app.settings import get_settings
+
+LANGUAGE_COOKIE = "mp_lang"
+
+# No inline script anywhere: htmx and our own JS are files served by the app.
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+       "media-src 'self' blob:; connect-src 'self'; frame-ancestors 'self'; form-action 'self'; "
+       "base-uri 'self'; object-src 'none'")
+
+
+async def request_plumbing(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    # The user's own choice overrides this later, once the user is known (accounts.deps).
+    language = request.cookies.get(LANGUAGE_COOKIE) or i18n.negotiate(request.headers.get("accept-language"))
+    i18n.set_language(language or i18n.DEFAULT_LANGUAGE)
+    response = await call_next(request)
+    anon = getattr(request.state, "anon_token", None)
+    if anon and not request.cookies.get(csrf.ANON_COOKIE):
+        response.set_cookie(csrf.ANON_COOKIE, anon, httponly=True, samesite="lax",
+                            secure=get_settings().cookie_secure)
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+    if get_settings().cookie_secure:
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    return response

@@ -1,0 +1,28 @@
+"""The navigation each role sees, in order. Pages that do not exist yet are left out."""
+
+from fastapi import Request
+from starlette.routing import NoMatchFound
+
+from app.accounts.models import Role
+from app.i18n import N_, gettext
+
+MENU: dict[str, list[tuple[str, str]]] = {
+    Role.shopper: [("shopper_home", N_("My visits"))],
+    Role.qa_lead: [("review_queue", N_("Review")), ("waves", N_("Waves")), ("checklists", N_("Checklists")),
+                   ("network_report", N_("Reports"))],
+    Role.director: [("network_report", N_("Network")), ("action_board", N_("Action plan"))],
+    Role.manager: [("action_board", N_("Action plan")), ("clinic_reports", N_("Reports"))],
+    Role.admin: [("admin_users", N_("Users")), ("admin_clinics", N_("Clinics")), ("checklists", N_("Checklists")),
+                 ("network_report", N_("Reports"))],
+}
+
+
+def menu_for(request: Request, role: str) -> list[tuple[str, str]]:
+    """The role's menu as (url, translated label)."""
+    entries = []
+    for name, label in MENU.get(role, []):
+        try:
+            entries.append((str(request.url_for(name)), gettext(label)))
+        except NoMatchFound:
+            continue
+    return entries

@@ -1,0 +1,47 @@
+"""Jinja2 templates for every domain, and `render`: the whole page, or only the partial htmx asked for."""
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2_fragments.fastapi import Jinja2Blocks
+
+from app import i18n
+from app.web import static_files
+
+TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
+
+
+def _request_context(request: Request) -> dict[str, Any]:
+    from app.accounts import csrf  # late: accounts imports errors, which imports this module
+    from app.web.navigation import menu_for
+
+    user = getattr(request.state, "user", None)
+    return {
+        "current_user": user,
+        "menu": menu_for(request, user.role) if user else [],
+        "csrf_token": csrf.token_for(request),
+        "language": i18n.current_language(),
+        "languages": i18n.LANGUAGES,
+        "flashes": getattr(request.state, "flashes", []),
+    }
+
+
+templates = Jinja2Blocks(directory=str(TEMPLATES_DIR), context_processors=[_request_context])
+templates.env.add_extension("jinja2.ext.i18n")
+templates.env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+templates.env.globals["static_url"] = static_files.url
+templates.env.globals["N_"] = i18n.N_
+templates.env.filters["localized"] = i18n.localized
+
+
+def render(request: Request, page: str, *, fragment: str | None = None, block: str | None = None,
+           status_code: int = 200, **context: Any) -> HTMLResponse:
+    """The page, or for an htmx request its partial (a template of its own, or a block of the page)."""
+    is_htmx = request.headers.get("HX-Request") == "true"
+    name = fragment if fragment and is_htmx else page
+    options: dict[str, Any] = {"block_name": block} if block and is_htmx and not fragment else {}
+    response = templates.TemplateResponse(request, name, context, status_code=status_code, **options)
+    response.headers["Vary"] = "HX-Request"  # never cache a fragment as the page
+    return response

@@ -1,0 +1,74 @@
+"""Test set-up: a fresh database per run, migrated by Alembic; every test inside a transaction
+that is rolled back, so tests never see each other's rows.
+
+Environment first: the app's settings are read from MP_* variables the first time they are needed.
+"""
+
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+_RUN_DIR = Path(tempfile.mkdtemp(prefix="mp-tests-"))
+os.environ.update({
+    "MP_VAR_DIR": str(_RUN_DIR / "var"),
+    "MP_MEDIA_DIR": str(_RUN_DIR / "media"),
+    "MP_SECRET_KEY": "test-secret-key-not-for-production-0123456789",
+})
+os.environ.pop("MP_DATABASE_URL", None)
+
+from fastapi.testclient import TestClient  # noqa: E402
+from sqlalchemy.engine import Engine  # noqa: E402
+from sqlmodel import Session  # noqa: E402
+
+from app.db import get_session, make_engine  # noqa: E402
+from tests.database import fresh_database, migrate  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    with fresh_database(os.environ.get("TEST_DATABASE_URL"), _RUN_DIR) as url:
+        migrate(url)
+        yield url
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    """A session whose commits are savepoints inside one transaction, rolled back after the test."""
+    connection = engine.connect()
+    transaction = connection.begin()
+    db = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    try:
+        yield db
+    finally:
+        db.close()
+        transaction.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def client(session: Session) -> Iterator[TestClient]:
+    """The real app over HTTP, sharing the test's transaction."""
+    from app.main import app
+
+    def test_session() -> Iterator[Session]:
+        try:
+            yield session
+            session.commit()
+        except Exception:
+            session.rollback()
+            raise
+
+    app.dependency_overrides[get_session] = test_session
+    with TestClient(app, base_url="http://testserver", follow_redirects=False) as test_client:
+        yield test_client
+    app.dependency_overrides.clear()
