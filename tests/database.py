@@ -7,11 +7,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
-from alembic.config import Config
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-ROOT = Path(__file__).resolve().parents[1]
+from app.migrations import alembic_config
 
 
 @contextmanager
@@ -34,7 +33,4 @@ def fresh_database(base_url: str | None, workdir: Path) -> Iterator[str]:
 
 
 def migrate(url: str, revision: str = "head") -> None:
-    config = Config(str(ROOT / "alembic.ini"))
-    config.set_main_option("sqlalchemy.url", url)
-    config.attributes["configure_logging"] = False
-    command.upgrade(config, revision)
+    command.upgrade(alembic_config(url), revision)
