@@ -1,0 +1,120 @@
+"""Browser tests: Playwright drives Debian's Chromium (headless, phone viewport) against the real app
+served by uvicorn in a subprocess, on its own fresh database (pages need real commits)."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from app.db import make_engine
+from tests.database import fresh_database, migrate
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/browser/" in str(item.path):
+            item.add_marker(pytest.mark.browser)
+    if Path(CHROMIUM).exists():
+        return
+    if os.environ.get("CI") == "true":
+        raise pytest.UsageError(f"{CHROMIUM} is missing: CI must install it (apt-get install -y chromium)")
+    skip = pytest.mark.skip(reason=f"browser tests need Debian's Chromium at {CHROMIUM}: apt-get install -y chromium")
+    for item in items:
+        if "tests/browser/" in str(item.path):
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def phone(playwright: Any) -> dict[str, Any]:
+    return dict(playwright.devices["Pixel 7"])
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any], phone: dict[str, Any]) -> dict[str, Any]:
+    return {**browser_context_args, **phone}  # a phone for every page unless a test asks otherwise
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class LiveApp:
+    """The app in a uvicorn subprocess, and a way to arrange data in its database."""
+
+    def __init__(self, url: str, database_url: str, engine: Engine) -> None:
+        self.url = url
+        self.database_url = database_url
+        self.engine = engine
+
+    def session(self) -> Session:
+        return Session(self.engine, expire_on_commit=False)
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
+    workdir = tmp_path_factory.mktemp("live")
+    with fresh_database(os.environ.get("TEST_DATABASE_URL"), workdir) as database_url:
+        migrate(database_url)
+        port = _free_port()
+        env = {**os.environ, "MP_DATABASE_URL": database_url, "MP_MEDIA_DIR": str(workdir / "media"),
+               "MP_VAR_DIR": str(workdir / "var")}
+        log = (workdir / "server.log").open("w")
+        server = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port)],
+            env=env, stdout=log, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
+        engine = make_engine(database_url)
+        try:
+            _wait_until_up(url, server, workdir / "server.log")
+            yield LiveApp(url, database_url, engine)
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+            engine.dispose()
+            log.close()
+
+
+def _wait_until_up(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"the app exited early:\n{log.read_text()}")
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"the app did not answer /healthz within 30 s:\n{log.read_text()}")
+
+
+def log_in_page(page: Any, live_app: LiveApp, email: str, password: str) -> None:
+    page.goto(f"{live_app.url}/login")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.locator("form.stack button[type=submit]").click()
+    page.wait_for_load_state("networkidle")
