@@ -7,6 +7,7 @@ from sqlalchemy import text
 
 from app.accounts import admin_routes as account_admin
 from app.accounts import api as accounts_api
+from app.accounts import profile_routes as account_profile
 from app.accounts import routes as account_pages
 from app.actions import api as actions_api
 from app.actions import routes as action_pages
@@ -26,7 +27,7 @@ from app.web import home, static_files
 from app.web.middleware import request_plumbing
 
 ROUTERS: list[APIRouter] = [
-    static_files.router, home.router,
+    static_files.router, home.router, account_profile.router,
     account_pages.router, account_admin.router, clinic_pages.router, checklist_pages.router,
     fieldwork_pages.router, review_pages.router, report_pages.router, action_pages.router,
     accounts_api.router, clinics_api.router, checklists_api.router, fieldwork_api.router,

@@ -156,3 +156,36 @@ def list_users(session: Session, *, role: str | None = None) -> list[User]:
     if role:
         query = query.where(User.role == role)
     return list(session.exec(query).all())
+
+
+class OwnRoleChange(Invalid):
+    message = N_("You cannot change your own role.")
+
+
+def update_user(session: Session, *, user: User, name: str, role: Role | str, clinic_id: int | None = None,
+                region_ids: Iterable[int] = (), clinic_ids: Iterable[int] = (), actor: User | None) -> User:
+    """Change a user's name, role and scope together. An admin cannot change their own role (no
+    lock-out of the last admin by a slip). Raises OwnRoleChange, BadScope, NotFound."""
+    role, region_ids, clinic_ids = Role(role), sorted(region_ids), sorted(clinic_ids)
+    if actor is not None and actor.id == user.id and role != user.role:
+        raise OwnRoleChange()
+    old_role = user.role
+    user.name, user.role = name.strip()[:200], role
+    set_scope(session, user=user, clinic_id=clinic_id, region_ids=region_ids, clinic_ids=clinic_ids)
+    trail.record(session, actor=actor, verb="user.update", entity="user", entity_id=user.id,
+                 role=role.value, old_role=str(old_role), clinic_id=clinic_id,
+                 region_ids=region_ids, clinic_ids=clinic_ids)
+    return user
+
+
+class WrongCurrentPassword(Invalid):
+    message = N_("The current password is not correct.")
+
+
+def change_own_password(session: Session, *, user: User, current_password: str, new_password: str) -> None:
+    """The user's own change: the current password must match. Ends all their sessions.
+
+    Raises WrongCurrentPassword, WeakPassword."""
+    if not passwords.verify_password(user.password_hash, current_password):
+        raise WrongCurrentPassword()
+    change_password(session, user=user, new_password=new_password, actor=user)

@@ -3,10 +3,11 @@
 import hashlib
 import secrets
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.accounts.models import ApiToken, User
 from app.db_types import utcnow
+from app.errors import NotFound
 
 PREFIX = "mp_"
 
@@ -39,3 +40,18 @@ def user_for_token(session: Session, plain: str) -> User | None:
 def revoke_token(session: Session, *, token: ApiToken) -> None:
     token.revoked_at = utcnow()
     session.add(token)
+
+
+def tokens_of(session: Session, *, user: User) -> list[ApiToken]:
+    """The user's live tokens, newest first."""
+    query = (select(ApiToken).where(ApiToken.user_id == user.id, col(ApiToken.revoked_at).is_(None))
+             .order_by(col(ApiToken.created_at).desc(), col(ApiToken.id).desc()))
+    return list(session.exec(query).all())
+
+
+def own_token(session: Session, *, user: User, token_id: int) -> ApiToken:
+    """One of the user's own tokens; someone else's is NotFound, never revealed."""
+    token = session.get(ApiToken, token_id)
+    if token is None or token.user_id != user.id:
+        raise NotFound()
+    return token

@@ -1,5 +1,64 @@
-"""Placeholder: this domain's routes are added by its issue."""
+"""JSON API for clinics: everyone with a network view reads (within scope), admins create."""
 
-from fastapi import APIRouter
+from typing import Annotated
 
-router = APIRouter()
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, Field
+from sqlmodel import Session
+
+from app.accounts import scope
+from app.accounts.deps import AdminUser, require
+from app.accounts.models import Role, User
+from app.clinics import service
+from app.clinics.models import Clinic
+from app.db import SessionDep
+
+router = APIRouter(prefix="/api/v1", tags=["clinics"])
+
+ClinicReader = Annotated[User, Depends(require(Role.admin, Role.qa_lead, Role.director, Role.manager))]
+
+
+class ClinicRead(BaseModel):
+    id: int
+    name: str
+    region: str
+    city: str
+    is_competitor: bool
+    active: bool
+
+
+class ClinicCreate(BaseModel):
+    name: str = Field(min_length=1, max_length=service.NAME_MAX)
+    region: str = Field(min_length=1, max_length=service.REGION_MAX)
+    city: str = Field(default="", max_length=120)
+    address: str = Field(default="", max_length=300)
+    latitude: float | None = None
+    longitude: float | None = None
+    is_competitor: bool = False
+    active: bool = True
+
+
+def _read(session: Session, clinic: Clinic, region: str | None = None) -> ClinicRead:
+    return ClinicRead(id=clinic.id or 0, name=clinic.name,
+                      region=region if region is not None else service.region_name_of(session, clinic),
+                      city=clinic.city, is_competitor=clinic.is_competitor, active=clinic.active)
+
+
+@router.get("/clinics", response_model=list[ClinicRead])
+def list_clinics(user: ClinicReader, session: SessionDep) -> list[ClinicRead]:
+    """Clinics the caller may see: admin and qa_lead all, a director their scope, a manager their own."""
+    rows = service.list_clinics(session, visible=scope.visible_clinic_ids(session, user))
+    return [_read(session, clinic, region) for clinic, region in rows]
+
+
+@router.post("/clinics", response_model=ClinicRead, status_code=201,
+             responses={422: {"description": "`detail` lists each wrong field: `[{field, message}]`"}})
+def create_clinic(body: ClinicCreate, admin: AdminUser, session: SessionDep) -> ClinicRead:
+    """Create a branch or competitor; the region is named and created when it does not exist yet."""
+    with session.begin_nested():
+        region = service.region_named(session, body.region, actor=admin)
+        data = service.clinic_input(session, name=body.name, region_id=region.id, city=body.city,
+                                    address=body.address, latitude=body.latitude, longitude=body.longitude,
+                                    is_competitor=body.is_competitor, active=body.active)
+        clinic = service.create_clinic(session, data=data, actor=admin)
+    return _read(session, clinic, region.name)
