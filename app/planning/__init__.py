@@ -1,0 +1,1 @@
+"""Wave planning: waves, their assignment board and progress."""

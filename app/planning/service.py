@@ -1,0 +1,251 @@
+"""Wave planning: each wave's progress, the assignment board (clinics × shoppers), bulk assignment,
+reassigning and cancelling visits that have not started.
+
+Waves and assignments are created by the fieldwork domain (`waves.create_wave`,
+`assignments.assign_visit`, `assignments.assign_in_bulk`); this module plans and counts.
+
+Cancelling an assignment sets its `cancelled_at` and deletes its draft audit (with any answers and
+evidence rows): the shopper can no longer reach it by any page or API call, and the assignment row
+stays as the record of what was planned. Only a never-submitted draft can be cancelled, so nothing
+that could count in a report is lost.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import case, delete
+from sqlmodel import Session, col, func, select
+
+from app.accounts.models import Role, User
+from app.checklists.models import Checklist, ChecklistVersion
+from app.clinics.models import Clinic
+from app.db_types import utcnow
+from app.errors import Conflict, Invalid, NotFound
+from app.fieldwork import assignments as fieldwork
+from app.fieldwork.models import Answer, Assignment, Audit, AuditStatus, Evidence, Scenario, Wave
+from app.i18n import N_
+from app.trail import service as trail
+
+
+class NotReassignable(Conflict):
+    message = N_("Only a visit whose report is an untouched draft can go to another shopper.")
+
+
+class NotCancellable(Conflict):
+    message = N_("This visit's report was already submitted, so the assignment cannot be cancelled.")
+
+
+class AlreadyCancelled(Conflict):
+    message = N_("This assignment is already cancelled.")
+
+
+class AlreadyAtClinic(Conflict):
+    message = N_("{shopper} already has a visit to this clinic in this wave.")
+
+
+@dataclass(frozen=True)
+class WaveProgress:
+    wave: Wave
+    planned: int
+    assigned: int
+    submitted: int  # submitted at least once
+    approved: int
+
+
+def waves_with_progress(session: Session) -> list[WaveProgress]:
+    """Every wave, latest first, with planned (visits per clinic × active clinics) and live counts."""
+    active_clinics = session.exec(select(func.count(col(Clinic.id))).where(col(Clinic.active))).one()
+    query = (select(Assignment.wave_id, func.count(col(Assignment.id)),
+                    func.count(case((col(Audit.submission_count) > 0, 1))),
+                    func.count(case((col(Audit.status) == AuditStatus.approved, 1))))
+             .join(Audit, col(Audit.assignment_id) == Assignment.id)
+             .where(col(Assignment.cancelled_at).is_(None)).group_by(col(Assignment.wave_id)))
+    counts = {wave_id: (assigned, submitted, approved)
+              for wave_id, assigned, submitted, approved in session.exec(query).all()}
+    waves = session.exec(select(Wave).order_by(col(Wave.starts_on).desc(), col(Wave.id).desc())).all()
+    return [WaveProgress(wave, wave.visits_per_clinic * active_clinics, *counts.get(wave.id or 0, (0, 0, 0)))
+            for wave in waves]
+
+
+@dataclass
+class BoardVisit:
+    assignment_id: int
+    audit_id: int | None
+    shopper_id: int
+    shopper: str
+    status: str
+    window_start: date | None
+    window_end: date | None
+    answered: bool
+    can_reassign: bool
+    can_cancel: bool
+
+
+@dataclass
+class BoardRow:
+    clinic: Clinic
+    planned: int
+    assigned: int = 0
+    submitted: int = 0
+    approved: int = 0
+    visits: list[BoardVisit] = field(default_factory=list)
+
+
+def _is_untouched(audit_status: str | None, submission_count: int, answered: bool) -> bool:
+    return audit_status == AuditStatus.draft and submission_count == 0 and not answered
+
+
+def wave_board(session: Session, wave: Wave) -> list[BoardRow]:
+    """One row per active clinic (and any inactive one that has visits in the wave), with planned,
+    assigned, submitted and approved counts and the live visits."""
+    answered_audits = set(session.exec(
+        select(Answer.audit_id).join(Audit, col(Audit.id) == Answer.audit_id)
+        .where(Audit.wave_id == wave.id).distinct()).all())
+    answered_audits |= set(session.exec(
+        select(Evidence.audit_id).join(Audit, col(Audit.id) == Evidence.audit_id)
+        .where(Audit.wave_id == wave.id).distinct()).all())
+    visits = session.exec(
+        select(Assignment, Audit.id, Audit.status, Audit.submission_count, User.name, User.email)
+        .outerjoin(Audit, col(Audit.assignment_id) == Assignment.id)
+        .join(User, col(User.id) == Assignment.shopper_id)
+        .where(Assignment.wave_id == wave.id, col(Assignment.cancelled_at).is_(None))
+        .order_by(col(Assignment.id))).all()
+    clinic_ids = {assignment.clinic_id for assignment, *_rest in visits}
+    clinics = session.exec(select(Clinic).where(col(Clinic.active) | col(Clinic.id).in_(clinic_ids))
+                           .order_by(col(Clinic.is_competitor), col(Clinic.name))).all()
+    rows = {clinic.id: BoardRow(clinic=clinic, planned=wave.visits_per_clinic) for clinic in clinics}
+    for assignment, audit_id, status, submissions, name, email in visits:
+        row = rows[assignment.clinic_id]
+        answered = audit_id in answered_audits
+        untouched = _is_untouched(status, submissions or 0, answered)
+        row.assigned += 1
+        row.submitted += (submissions or 0) > 0
+        row.approved += status == AuditStatus.approved
+        row.visits.append(BoardVisit(
+            assignment_id=assignment.id or 0, audit_id=audit_id, shopper_id=assignment.shopper_id,
+            shopper=name or email, status=status or "", window_start=assignment.window_start,
+            window_end=assignment.window_end, answered=answered, can_reassign=untouched,
+            can_cancel=status == AuditStatus.draft and (submissions or 0) == 0))
+    return list(rows.values())
+
+
+def bulk_assign(session: Session, *, wave: Wave, clinic_ids: list[int], shopper_ids: list[int],
+                checklist_slug: str, scenario_id: int | None = None, window_start: date | None = None,
+                window_end: date | None = None, visits_per_clinic: int = 1,
+                actor: User | None = None) -> list[Assignment]:
+    """Round-robin the chosen shoppers over the chosen clinics (fieldwork's `assign_in_bulk`: a
+    shopper is not sent twice to one clinic in the wave while another shopper can go).
+
+    Raises Invalid (nothing chosen, unknown clinic or shopper, bad window), ChecklistNotFound.
+    """
+    if not clinic_ids or not shopper_ids:
+        raise Invalid(N_("Choose at least one clinic and one shopper."))
+    if visits_per_clinic < 1:
+        raise Invalid(N_("A clinic needs at least one visit."))
+    clinics = {c.id: c for c in session.exec(select(Clinic).where(col(Clinic.id).in_(clinic_ids))).all()}
+    shoppers = {u.id: u for u in session.exec(select(User).where(col(User.id).in_(shopper_ids),
+                                                                 User.role == Role.shopper)).all()}
+    missing = ([cid for cid in clinic_ids if cid not in clinics]
+               + [sid for sid in shopper_ids if sid not in shoppers])
+    if missing:
+        raise Invalid(N_("Unknown clinic or shopper: {ids}."), ids=", ".join(map(str, missing)))
+    scenario = fieldwork.get_scenario(session, scenario_id) if scenario_id else None
+    with session.begin_nested():  # all or nothing: a shopper refused halfway leaves no half-made batch
+        return fieldwork.assign_in_bulk(
+            session, wave=wave, clinics=[clinics[cid] for cid in dict.fromkeys(clinic_ids)],
+            shoppers=[shoppers[sid] for sid in dict.fromkeys(shopper_ids)], checklist_slug=checklist_slug,
+            scenario=scenario, window_start=window_start, window_end=window_end,
+            visits_per_clinic=visits_per_clinic, actor=actor)
+
+
+def get_assignment(session: Session, assignment_id: int) -> Assignment:
+    """Raises NotFound."""
+    assignment = session.get(Assignment, assignment_id)
+    if assignment is None:
+        raise NotFound()
+    return assignment
+
+
+def _audit_of(session: Session, assignment: Assignment) -> Audit | None:
+    return session.exec(select(Audit).where(Audit.assignment_id == assignment.id)).first()
+
+
+def _has_work(session: Session, audit: Audit) -> bool:
+    answers = session.exec(select(func.count(col(Answer.id))).where(Answer.audit_id == audit.id)).one()
+    files = session.exec(select(func.count(col(Evidence.id))).where(Evidence.audit_id == audit.id)).one()
+    return bool(answers or files)
+
+
+def reassign(session: Session, *, assignment: Assignment, shopper_id: int, actor: User | None) -> Assignment:
+    """Give a visit to another shopper, only while its audit is a draft with no answer or evidence.
+
+    Raises AlreadyCancelled, NotReassignable, AlreadyAtClinic (409); Invalid for a user who is not
+    an active shopper.
+    """
+    if assignment.cancelled_at is not None:
+        raise AlreadyCancelled()
+    shopper = session.get(User, shopper_id)
+    if shopper is None or shopper.role != Role.shopper or not shopper.active:
+        raise Invalid(N_("Choose an active shopper."))
+    audit = _audit_of(session, assignment)
+    if (audit is None or audit.status != AuditStatus.draft or audit.submission_count
+            or _has_work(session, audit)):
+        raise NotReassignable()
+    if shopper.id == assignment.shopper_id:
+        return assignment
+    duplicate = session.exec(select(Assignment.id).where(
+        Assignment.wave_id == assignment.wave_id, Assignment.clinic_id == assignment.clinic_id,
+        Assignment.shopper_id == shopper.id, col(Assignment.cancelled_at).is_(None))).first()
+    if duplicate is not None:
+        raise AlreadyAtClinic(shopper=shopper.name or shopper.email)
+    previous = assignment.shopper_id
+    assignment.shopper_id = audit.shopper_id = shopper.id or 0
+    audit.updated_at = utcnow()
+    session.add_all([assignment, audit])
+    trail.record(session, actor=actor, verb="assignment.reassign", entity="assignment",
+                 entity_id=assignment.id, audit_id=audit.id, from_shopper_id=previous,
+                 to_shopper_id=shopper.id)
+    session.flush()
+    return assignment
+
+
+def cancel_assignment(session: Session, *, assignment: Assignment, actor: User | None) -> Assignment:
+    """Cancel a visit whose report was never submitted: sets cancelled_at and deletes the draft audit
+    with its answers and evidence rows (see the module docstring).
+
+    Raises AlreadyCancelled, NotCancellable (409).
+    """
+    if assignment.cancelled_at is not None:
+        raise AlreadyCancelled()
+    audit = _audit_of(session, assignment)
+    if audit is not None and (audit.status != AuditStatus.draft or audit.submission_count):
+        raise NotCancellable()
+    assignment.cancelled_at = utcnow()
+    session.add(assignment)
+    audit_id = audit.id if audit else None
+    if audit is not None:
+        session.exec(delete(Answer).where(col(Answer.audit_id) == audit.id))  # type: ignore[call-overload]
+        session.exec(delete(Evidence).where(col(Evidence.audit_id) == audit.id))  # type: ignore[call-overload]
+        session.delete(audit)
+    trail.record(session, actor=actor, verb="assignment.cancel", entity="assignment", entity_id=assignment.id,
+                 audit_id=audit_id)
+    session.flush()
+    return assignment
+
+
+@dataclass(frozen=True)
+class BoardChoices:
+    checklists: list[str]
+    scenarios: list[Scenario]
+    shoppers: list[User]
+
+
+def board_choices(session: Session) -> BoardChoices:
+    """What the bulk-assign form offers: published checklists, active scenarios, active shoppers."""
+    slugs = session.exec(
+        select(Checklist.slug).join(ChecklistVersion, col(ChecklistVersion.checklist_id) == Checklist.id)
+        .where(ChecklistVersion.status == "published").distinct().order_by(col(Checklist.slug))).all()
+    scenarios = session.exec(select(Scenario).where(col(Scenario.active)).order_by(col(Scenario.slug))).all()
+    shoppers = session.exec(select(User).where(User.role == Role.shopper, col(User.active))
+                            .order_by(col(User.name), col(User.email))).all()
+    return BoardChoices(checklists=list(slugs), scenarios=list(scenarios), shoppers=list(shoppers))

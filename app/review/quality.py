@@ -1,0 +1,77 @@
+"""Shopper quality: how each shopper's reports fare at the review gate, and how promptly they come."""
+
+import statistics
+from dataclasses import dataclass
+
+from sqlalchemy import case
+from sqlmodel import Session, col, func, select
+
+from app.accounts import service as accounts
+from app.accounts.models import Role, User
+from app.errors import NotFound
+from app.fieldwork.models import Assignment, Audit, AuditStatus, Review
+
+
+@dataclass(frozen=True)
+class ShopperQuality:
+    user_id: int
+    name: str
+    email: str
+    active: bool
+    visits: int  # audits submitted at least once
+    approved: int
+    returned: int  # return decisions (an audit returned twice counts twice)
+    rejected: int
+    median_hours: float | None  # from the visit to the (latest) submission
+    late: int  # submitted after the assignment's visit window ended
+
+
+def shopper_quality(session: Session) -> list[ShopperQuality]:
+    """One row per shopper, active ones first. Counts are grouped in SQL; the median is taken in
+    Python over each shopper's submitted audits (a small list)."""
+    query = (select(Audit.shopper_id,
+                    func.count(case((col(Audit.submission_count) > 0, 1))),
+                    func.count(case((col(Audit.status) == AuditStatus.approved, 1))),
+                    func.count(case((col(Audit.status) == AuditStatus.rejected, 1))))
+             .group_by(col(Audit.shopper_id)))
+    counts = {shopper_id: (visits, approved, rejected)
+              for shopper_id, visits, approved, rejected in session.exec(query).all()}
+    returns = dict(session.exec(
+        select(Audit.shopper_id, func.count(col(Review.id))).join(Review, col(Review.audit_id) == Audit.id)
+        .where(Review.decision == "return").group_by(col(Audit.shopper_id))).all())
+    hours: dict[int, list[float]] = {}
+    late: dict[int, int] = {}
+    timings = session.exec(
+        select(Audit.shopper_id, Audit.visit_started_at, Audit.visit_ended_at, Audit.submitted_at,
+               Assignment.window_end)
+        .join(Assignment, col(Audit.assignment_id) == Assignment.id)
+        .where(col(Audit.submitted_at).is_not(None))).all()
+    for shopper_id, started, ended, submitted, window_end in timings:
+        visit = ended or started
+        if visit is not None:
+            hours.setdefault(shopper_id, []).append((submitted - visit).total_seconds() / 3600)
+        if window_end is not None and submitted.date() > window_end:
+            late[shopper_id] = late.get(shopper_id, 0) + 1
+
+    shoppers = session.exec(select(User).where(User.role == Role.shopper)
+                            .order_by(col(User.active).desc(), col(User.name), col(User.email))).all()
+    rows = []
+    for user in shoppers:
+        uid = user.id or 0
+        visits, approved, rejected = counts.get(uid, (0, 0, 0))
+        rows.append(ShopperQuality(user_id=uid, name=user.name, email=user.email, active=user.active,
+                                   visits=visits, approved=approved, returned=returns.get(uid, 0),
+                                   rejected=rejected,
+                                   median_hours=statistics.median(hours[uid]) if uid in hours else None,
+                                   late=late.get(uid, 0)))
+    return rows
+
+
+def set_shopper_active(session: Session, *, shopper_id: int, active: bool, actor: User) -> User:
+    """Deactivate (or reactivate) a shopper; a deactivated one is logged out and cannot log in.
+    Raises NotFound for anyone who is not a shopper: QA manages shoppers only."""
+    user = session.get(User, shopper_id)
+    if user is None or user.role != Role.shopper:
+        raise NotFound()
+    accounts.set_active(session, user=user, active=active, actor=actor)
+    return user

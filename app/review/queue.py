@@ -1,0 +1,81 @@
+"""The review queue: submitted audits waiting for a decision, oldest first, with filters."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from app.accounts.models import Role, User
+from app.checklists.models import Checklist, ChecklistVersion
+from app.clinics.models import Clinic
+from app.db_types import utcnow
+from app.fieldwork.models import Audit, AuditStatus, Wave
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    audit_id: int
+    clinic: str
+    wave: str
+    checklist: str
+    version: int | None
+    shopper: str
+    submitted_at: datetime | None
+    submission_count: int
+    waiting_hours: float | None
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    wave_id: int | None = None
+    clinic_id: int | None = None
+    checklist_id: int | None = None
+    shopper_id: int | None = None
+
+
+def review_queue(session: Session, filters: QueueFilters | None = None) -> list[QueueRow]:
+    """Submitted audits, the longest waiting first; a resubmission waits from its latest submit."""
+    filters = filters or QueueFilters()
+    query = (select(Audit.id, Clinic.name, Wave.name, Checklist.slug, ChecklistVersion.version, User.name,
+                    User.email, Audit.submitted_at, Audit.submission_count)
+             .join(Clinic, col(Audit.clinic_id) == Clinic.id)
+             .join(Wave, col(Audit.wave_id) == Wave.id)
+             .join(ChecklistVersion, col(Audit.checklist_version_id) == ChecklistVersion.id)
+             .join(Checklist, col(ChecklistVersion.checklist_id) == Checklist.id)
+             .join(User, col(Audit.shopper_id) == User.id)
+             .where(Audit.status == AuditStatus.submitted)
+             .order_by(col(Audit.submitted_at), col(Audit.id)))
+    if filters.wave_id:
+        query = query.where(Audit.wave_id == filters.wave_id)
+    if filters.clinic_id:
+        query = query.where(Audit.clinic_id == filters.clinic_id)
+    if filters.checklist_id:
+        query = query.where(ChecklistVersion.checklist_id == filters.checklist_id)
+    if filters.shopper_id:
+        query = query.where(Audit.shopper_id == filters.shopper_id)
+    now = utcnow()
+    return [QueueRow(audit_id=audit_id or 0, clinic=clinic, wave=wave, checklist=slug, version=version,
+                     shopper=name or email, submitted_at=submitted_at, submission_count=count,
+                     waiting_hours=(now - submitted_at).total_seconds() / 3600 if submitted_at else None)
+            for audit_id, clinic, wave, slug, version, name, email, submitted_at, count
+            in session.exec(query).all()]
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    waves: list[tuple[int, str]]
+    clinics: list[tuple[int, str]]
+    checklists: list[tuple[int, str]]
+    shoppers: list[tuple[int, str]]
+
+
+def filter_choices(session: Session) -> FilterChoices:
+    """What the queue's filter menus offer."""
+    waves = session.exec(select(Wave.id, Wave.name).order_by(col(Wave.starts_on).desc())).all()
+    clinics = session.exec(select(Clinic.id, Clinic.name).order_by(col(Clinic.name))).all()
+    checklists = session.exec(select(Checklist.id, Checklist.slug).order_by(col(Checklist.slug))).all()
+    shoppers = session.exec(select(User.id, User.name, User.email).where(User.role == Role.shopper)
+                            .order_by(col(User.name), col(User.email))).all()
+    return FilterChoices(waves=[(i or 0, n) for i, n in waves], clinics=[(i or 0, n) for i, n in clinics],
+                         checklists=[(i or 0, s) for i, s in checklists],
+                         shoppers=[(i or 0, n or e) for i, n, e in shoppers])
