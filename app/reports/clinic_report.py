@@ -1,0 +1,211 @@
+"""The clinic gap report (DESIGN §6, JSON shape of §8): where a branch falls short of the standard,
+by how much, how sure we are, what to fix first, and what changed since the previous wave.
+
+Every figure comes from the aggregate queries in queries.py; this module only shapes their rows.
+"""
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session, col
+
+from app.accounts.models import User
+from app.accounts.scope import visible_clinic_ids
+from app.clinics.models import Clinic, Region
+from app.fieldwork.models import Audit, AuditStatus, Evidence, Wave
+from app.reports import lookups, queries
+from app.reports.lookups import ChecklistMeta, ClinicNotFound
+from app.reports.queries import AuditFilter
+from app.wilson import MARGIN, Z95, mean_interval, visits_needed, wilson_interval
+
+SMALL_SAMPLE = 3  # fewer approved visits than this: the page warns the figures are not yet reliable
+EVIDENCE_LIMIT = 60  # failing answers shown as evidence under the item gaps
+ADVICE_FORMULA = "n = ceil(z² · p(1 − p) / 0.10²), z = 1.96"
+
+
+def _wave_ref(wave: Wave | None) -> dict[str, Any] | None:
+    return {"id": wave.id, "name": wave.name} if wave else None
+
+
+def _clinic_ref(session: Session, clinic: Clinic) -> dict[str, Any]:
+    region = session.get(Region, clinic.region_id) if clinic.region_id else None
+    return {"id": clinic.id, "name": clinic.name, "region": region.name if region else None,
+            "is_competitor": clinic.is_competitor}
+
+
+def report_clinic(session: Session, *, user: User, clinic_id: int) -> Clinic:
+    """The clinic if the user may see it. Raises ClinicNotFound for one that does not exist and, in
+    the same words, for one outside the user's scope (its existence is private too)."""
+    clinic = session.get(Clinic, clinic_id)
+    visible = visible_clinic_ids(session, user)
+    if clinic is None or (visible is not None and clinic_id not in visible):
+        raise ClinicNotFound(clinic=clinic_id)
+    return clinic
+
+
+def clinic_figures(session: Session, meta: ChecklistMeta, where: AuditFilter) -> dict[str, Any]:
+    """Score, touchpoints, item pass rates and emotions of one clinic in one wave (four queries)."""
+    overall = session.execute(queries.clinic_scores(where)).mappings().first()
+    tps = {r.touchpoint_key: r for r in session.execute(queries.clinic_touchpoint_scores(where)).all()}
+    rates = {r.item_key: r for r in session.execute(queries.item_pass_rates(where)).all()}
+    emotions = {r.touchpoint_key: r.emotion for r in session.execute(queries.touchpoint_emotions(where)).all()}
+    touchpoints = []
+    for tp in meta.touchpoints:
+        row = tps.get(tp.key)
+        if row is None and not tp.current and tp.key not in emotions:
+            continue
+        score = row.score if row else None
+        touchpoints.append({
+            "key": tp.key, "score": score, "target": tp.target,
+            "gap": max(0.0, tp.target - score) if score is not None else None,
+            "n": row.n if row else 0, "critical_failures": int(row.critical_failures) if row else 0,
+            "emotion": emotions.get(tp.key), "weight": tp.weight})
+    weights = {tp.key: tp.weight for tp in meta.touchpoints}
+    item_rows = []
+    for key, item in meta.items.items():
+        rate = rates.get(key)
+        if rate is None or not rate.n or not item.scored:
+            continue
+        interval = wilson_interval(rate.passed, rate.n) if item.binary else None
+        item_rows.append({
+            "key": key, "touchpoint": item.touchpoint, "pass_rate": rate.pass_rate, "n": rate.n,
+            "ci_low": interval[0] if interval else None, "ci_high": interval[1] if interval else None,
+            "priority": item.weight * weights[item.touchpoint] * (1 - rate.pass_rate), "type": item.type})
+    item_rows.sort(key=lambda r: -r["priority"])  # stable: equal priorities keep journey order
+    return {
+        "audits": overall["audits"] if overall else 0,
+        "score": overall["score"] if overall else None,
+        "critical_failures": int(overall["critical_failures"]) if overall else 0,
+        "score_ci": _score_interval(overall),
+        "touchpoints": touchpoints, "items": item_rows,
+    }
+
+
+def _score_interval(overall: Any) -> tuple[float, float] | None:
+    """mean ± t·sd/√n of the audit scores (see app.wilson.mean_interval), clipped to 0..100."""
+    if not overall or not overall["scored"]:
+        return None
+    interval = mean_interval(overall["scored"], overall["total"], overall["total_of_squares"])
+    return (max(0.0, interval[0]), min(100.0, interval[1])) if interval else None
+
+
+def network_mean(session: Session, *, checklist_id: int, wave_id: int, clinic_ids: set[int] | None) -> float | None:
+    """Mean of the branches' clinic scores (each branch once; competitors left out) over the clinics
+    given (None = all)."""
+    scores = queries.clinic_scores(AuditFilter(checklist_id, [wave_id], clinic_ids)).subquery()
+    query = (select(queries._f(queries.func.avg(scores.c.score)))
+             .join(Clinic, col(Clinic.id) == scores.c.clinic_id).where(col(Clinic.is_competitor).is_(False)))
+    return session.execute(query).scalar()
+
+
+def _advice(items: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Visits needed so the pass rate of the weakest 0/1 item is known to ± 10 points at 95 %."""
+    binary = [i for i in items if i["ci_low"] is not None]
+    if not binary:
+        return None
+    weakest = min(binary, key=lambda i: (i["pass_rate"], -i["priority"]))
+    needed = visits_needed(weakest["pass_rate"])
+    return {"item": weakest["key"], "pass_rate": weakest["pass_rate"], "n": weakest["n"],
+            "visits_needed": needed, "more_visits": max(0, needed - weakest["n"]),
+            "margin": MARGIN, "z": Z95, "formula": ADVICE_FORMULA}
+
+
+def _changes(now: dict[str, Any], before: dict[str, Any], wave: Wave) -> dict[str, Any]:
+    def delta(a: float | None, b: float | None) -> float | None:
+        return a - b if a is not None and b is not None else None
+
+    before_tps = {t["key"]: t["score"] for t in before["touchpoints"]}
+    before_items = {i["key"]: i["pass_rate"] for i in before["items"]}
+    return {
+        "wave": _wave_ref(wave), "audits": before["audits"], "score": before["score"],
+        "delta": delta(now["score"], before["score"]),
+        "touchpoints": {t["key"]: {"score": before_tps.get(t["key"]), "delta": delta(t["score"], before_tps.get(t["key"]))}
+                        for t in now["touchpoints"]},
+        "items": {i["key"]: {"pass_rate": before_items.get(i["key"]),
+                             "delta": delta(i["pass_rate"], before_items.get(i["key"]))} for i in now["items"]},
+    }
+
+
+def _audits_behind(session: Session, *, checklist_id: int, wave_id: int, clinic_id: int) -> list[dict[str, Any]]:
+    query = (select(Audit.id, Audit.visit_started_at, Audit.submitted_at)
+             .join(lookups.ChecklistVersion, col(lookups.ChecklistVersion.id) == Audit.checklist_version_id)
+             .where(Audit.status == AuditStatus.approved, Audit.wave_id == wave_id, Audit.clinic_id == clinic_id,
+                    lookups.ChecklistVersion.checklist_id == checklist_id)
+             .order_by(col(Audit.id)))
+    return [{"id": r.id, "date": (r.visit_started_at or r.submitted_at)} for r in session.execute(query).all()]
+
+
+def _evidence(session: Session, where: AuditFilter) -> dict[str, list[dict[str, Any]]]:
+    """Failing answers per item key, each with the shopper's comment and photo ids (two queries)."""
+    failing = session.execute(queries.failing_answers(where, limit=EVIDENCE_LIMIT)).all()
+    if not failing:
+        return {}
+    audit_ids = {r.audit_id for r in failing}
+    photos: dict[tuple[int, int | None], list[int]] = {}
+    for ev in session.execute(select(Evidence.id, Evidence.audit_id, Evidence.item_id)
+                              .where(col(Evidence.audit_id).in_(audit_ids), Evidence.kind == "photo")
+                              .order_by(col(Evidence.id))).all():
+        photos.setdefault((ev.audit_id, ev.item_id), []).append(ev.id)
+    by_item: dict[str, list[dict[str, Any]]] = {}
+    for r in failing:
+        entry = {"audit_id": r.audit_id, "s": r.s, "comment": r.comment,
+                 "photos": photos.get((r.audit_id, r.item_id), [])}
+        if entry["comment"] or entry["photos"]:
+            by_item.setdefault(r.item_key, []).append(entry)
+    return by_item
+
+
+def build_clinic_report(session: Session, *, user: User, clinic_id: int, wave: str | None = None,
+                        checklist: str | None = None) -> dict[str, Any]:
+    """The gap report of one clinic for one wave and checklist (DESIGN §8 plus extras).
+
+    Defaults: the checklist of most of the clinic's approved audits (in the wave, if given), and
+    the latest wave with approved audits of it. With no approved audits the figures are null and
+    `audits` is 0. `network_mean` is the mean over the branches the reader may see (the whole
+    network for unscoped readers), the same figure as their network report. Raises ClinicNotFound
+    (also outside the reader's scope), WaveNotFound, ChecklistNotFound.
+    """
+    clinic = report_clinic(session, user=user, clinic_id=clinic_id)
+    chosen_wave = lookups.find_wave(session, wave) if wave else None
+    chosen = (lookups.find_checklist(session, checklist) if checklist else
+              lookups.most_used_checklist(session, clinic_ids=[clinic_id],
+                                          wave_id=chosen_wave.id if chosen_wave else None))
+    report: dict[str, Any] = {
+        "clinic": _clinic_ref(session, clinic), "wave": _wave_ref(chosen_wave),
+        "checklist": chosen.slug if chosen else None, "audits": 0, "score": None, "target": None,
+        "network_mean": None, "critical_failures": 0, "touchpoints": [], "items": [],
+        "previous_wave": None, "audit_ids": [], "audit_list": [], "score_ci": None, "advice": None,
+        "small_sample": True, "evidence": {}, "checklist_title": None, "item_texts": {}, "touchpoint_titles": {},
+    }
+    if chosen is None:
+        return report
+    meta = lookups.checklist_meta(session, chosen)
+    report.update(target=meta.target, checklist_title=meta.title,
+                  item_texts={k: i.text for k, i in meta.items.items()},
+                  touchpoint_titles={tp.key: tp.title for tp in meta.touchpoints})
+    waves = lookups.waves_with_audits(session, checklist_id=meta.id, clinic_ids=[clinic_id])
+    if chosen_wave is None and waves:
+        chosen_wave = waves[-1]
+        report["wave"] = _wave_ref(chosen_wave)
+    if chosen_wave is None:
+        report["touchpoints"] = [{"key": tp.key, "score": None, "target": tp.target, "gap": None, "n": 0,
+                                  "critical_failures": 0, "emotion": None, "weight": tp.weight}
+                                 for tp in meta.touchpoints if tp.current]
+        return report
+    where = AuditFilter(meta.id, [chosen_wave.id or 0], [clinic_id])
+    figures = clinic_figures(session, meta, where)
+    report.update(figures)
+    visible = visible_clinic_ids(session, user)
+    report["network_mean"] = network_mean(session, checklist_id=meta.id, wave_id=chosen_wave.id or 0,
+                                          clinic_ids=visible)
+    report["advice"] = _advice(figures["items"])
+    report["small_sample"] = figures["audits"] < SMALL_SAMPLE
+    before = lookups.previous_wave(waves, chosen_wave)
+    if before is not None:
+        earlier = clinic_figures(session, meta, AuditFilter(meta.id, [before.id or 0], [clinic_id]))
+        report["previous_wave"] = _changes(figures, earlier, before)
+    report["audit_list"] = _audits_behind(session, checklist_id=meta.id, wave_id=chosen_wave.id or 0,
+                                          clinic_id=clinic_id)
+    report["audit_ids"] = [a["id"] for a in report["audit_list"]]
+    report["evidence"] = _evidence(session, where)
+    return report
