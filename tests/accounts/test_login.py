@@ -7,8 +7,9 @@ from sqlmodel import Session
 from app.accounts import sessions
 from app.accounts.models import Role
 from app.settings import get_settings
+from tests.accounts.sign_in import sign_in
 from tests.factories import PASSWORD, make_user
-from tests.web import csrf_from, log_in
+from tests.web import csrf_from
 
 
 def _post_login(client: TestClient, email: str, password: str) -> object:
@@ -48,7 +49,7 @@ def test_session_cookie_is_secure_when_mp_cookie_secure_is_set(client: TestClien
 def test_every_login_gets_a_new_session_id_and_the_old_one_stops_working(client: TestClient,
                                                                          session: Session) -> None:
     user = make_user(session, Role.qa_lead)
-    log_in(client, user.email, PASSWORD)
+    sign_in(client, user.email, PASSWORD)
     first = client.cookies.get(sessions.COOKIE)
 
     response = client.post("/login", data={"email": user.email, "password": PASSWORD})
@@ -63,7 +64,7 @@ def test_every_login_gets_a_new_session_id_and_the_old_one_stops_working(client:
 
 def test_logout_ends_the_session_on_the_server(client: TestClient, session: Session) -> None:
     user = make_user(session, Role.qa_lead)
-    log_in(client, user.email, PASSWORD)
+    sign_in(client, user.email, PASSWORD)
     old_cookie = client.cookies.get(sessions.COOKIE)
     assert client.get("/api/v1/me").json()["email"] == user.email
 
@@ -75,7 +76,7 @@ def test_logout_ends_the_session_on_the_server(client: TestClient, session: Sess
     client.cookies.set(sessions.COOKIE, old_cookie or "")
     replay = client.get("/api/v1/me")
     assert replay.status_code == 401
-    assert replay.json() == {"detail": "Please log in."} or "detail" in replay.json()
+    assert "detail" in replay.json()
 
 
 def test_wrong_password_and_unknown_email_get_the_same_generic_answer(client: TestClient,
@@ -108,7 +109,7 @@ def test_login_form_without_a_csrf_token_is_refused_with_a_clear_403(client: Tes
 def test_logout_without_a_csrf_token_is_refused_and_the_session_lives_on(client: TestClient,
                                                                          session: Session) -> None:
     user = make_user(session, Role.qa_lead)
-    log_in(client, user.email, PASSWORD)
+    sign_in(client, user.email, PASSWORD)
     del client.headers["X-CSRF-Token"]
 
     response = client.post("/logout", data={"csrf_token": "forged"})
@@ -121,11 +122,11 @@ def test_deactivated_user_cannot_log_in_and_their_open_sessions_end(client: Test
                                                                     session: Session) -> None:
     admin = make_user(session, Role.admin)
     victim = make_user(session, Role.qa_lead)
-    log_in(client, victim.email, PASSWORD)
+    sign_in(client, victim.email, PASSWORD)
     victim_cookie = client.cookies.get(sessions.COOKIE)
     client.cookies.clear()
     del client.headers["X-CSRF-Token"]
-    log_in(client, admin.email, PASSWORD)
+    sign_in(client, admin.email, PASSWORD)
 
     response = client.post(f"/admin/users/{victim.id}/active", data={"active": "false"})
 
@@ -142,7 +143,7 @@ def test_deactivated_user_cannot_log_in_and_their_open_sessions_end(client: Test
 def test_each_role_sees_its_own_navigation(client: TestClient, session: Session, role: Role) -> None:
     user = make_user(session, role)
 
-    log_in(client, user.email, PASSWORD)
+    sign_in(client, user.email, PASSWORD)
     page = client.get("/profile")
 
     assert page.status_code == 200
@@ -157,7 +158,7 @@ def test_each_role_sees_its_own_navigation(client: TestClient, session: Session,
 def test_admin_pages_are_forbidden_to_other_roles(client: TestClient, session: Session, role: Role,
                                                   path: str) -> None:
     user = make_user(session, role)
-    log_in(client, user.email, PASSWORD)
+    sign_in(client, user.email, PASSWORD)
 
     response = client.get(path)
 
