@@ -79,8 +79,8 @@ def _scope_labels(session: Session, users: list[User]) -> dict[int | None, str]:
 
 @router.get("/admin/users/new", name="admin_user_new")
 def new_user_page(request: Request, admin: AdminUser, session: SessionDep) -> Response:
-    form = {"email": "", "name": "", "role": Role.shopper.value, "clinic_id": None, "region_ids": [],
-            "clinic_ids": []}
+    form: dict[str, Any] = {"email": "", "name": "", "role": Role.shopper.value, "clinic_id": None,
+                            "region_ids": [], "clinic_ids": []}
     return _form_page(request, session, user=None, form=form)
 
 

@@ -1,5 +1,7 @@
 """Logging in and out: cookie flags, session rotation, generic errors, CSRF, deactivation, navigation."""
 
+from typing import Any
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
@@ -12,7 +14,7 @@ from tests.factories import PASSWORD, make_user
 from tests.web import csrf_from
 
 
-def _post_login(client: TestClient, email: str, password: str) -> object:
+def _post_login(client: TestClient, email: str, password: str) -> Any:
     token = csrf_from(client.get("/login").text)
     return client.post("/login", data={"email": email, "password": password, "csrf_token": token})
 
