@@ -1,5 +1,72 @@
-"""Placeholder: this domain's routes are added by its issue."""
+"""Report pages: the network comparison, a clinic's gap report, and a manager's way to their clinic."""
 
-from fastapi import APIRouter
+from typing import Annotated, Any
 
-router = APIRouter()
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from app.accounts.deps import ReportReader, require
+from app.accounts.models import Role, User
+from app.db import SessionDep
+from app.i18n import localized
+from app.reports import charts
+from app.reports.clinic_report import build_clinic_report
+from app.reports.network_report import build_network_report
+from app.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+NetworkReader = Annotated[User, Depends(require(Role.director, Role.qa_lead, Role.admin))]
+Filter = Annotated[str | None, Query()]
+
+
+def _given(value: str | None) -> str | None:
+    """An empty filter field of the GET form means 'not chosen'."""
+    return value.strip() or None if value is not None else None
+
+
+def _title(texts: dict[str, Any], key: str) -> str:
+    text = texts.get(key)
+    return localized(text) if text else key
+
+
+@router.get("/reports", name="network_report", response_class=HTMLResponse)
+def network_page(request: Request, user: NetworkReader, session: SessionDep, wave: Filter = None,
+                 checklist: Filter = None, region: Filter = None) -> HTMLResponse:
+    report = build_network_report(session, user=user, wave=_given(wave), checklist=_given(checklist),
+                                  region=_given(region))
+    titles = report["touchpoint_titles"]
+    trends: dict[int, list[float | None]] = {}
+    for n, point in enumerate(report["trend"]):
+        for clinic in point["clinics"]:
+            trends.setdefault(clinic["id"], [None] * len(report["trend"]))[n] = clinic["score"]
+    sparks = {cid: charts.sparkline(values, label="trend") for cid, values in trends.items()}
+    network_spark = charts.sparkline([p["network"] for p in report["trend"]], label="network trend")
+    return render(request, "reports/network.html", report=report, heat=charts.heat_class, fmt=charts.fmt,
+                  tp_titles={k: _title(titles, k) for k in report["touchpoints"]}, sparks=sparks,
+                  network_spark=network_spark, filters={"wave": wave or "", "checklist": checklist or "",
+                                                        "region": region or ""})
+
+
+@router.get("/reports/clinics/{clinic_id}", name="clinic_report", response_class=HTMLResponse)
+def clinic_page(request: Request, clinic_id: int, user: ReportReader, session: SessionDep, wave: Filter = None,
+                checklist: Filter = None) -> HTMLResponse:
+    report = build_clinic_report(session, user=user, clinic_id=clinic_id, wave=_given(wave),
+                                 checklist=_given(checklist))
+    tp_titles = {t["key"]: _title(report["touchpoint_titles"], t["key"]) for t in report["touchpoints"]}
+    bars = charts.touchpoint_bars([(tp_titles[t["key"]], t["score"], t["target"]) for t in report["touchpoints"]],
+                                  label="touchpoint scores and targets")
+    emotion = charts.emotion_curve([(tp_titles[t["key"]], t["emotion"]) for t in report["touchpoints"]],
+                                   label="emotion curve")
+    item_titles = {k: _title(report["item_texts"], k) for k in report["item_texts"]}
+    can_review = user.role in (Role.qa_lead, Role.admin)
+    return render(request, "reports/clinic.html", report=report, bars=bars, emotion=emotion, fmt=charts.fmt,
+                  tp_titles=tp_titles, item_titles=item_titles, can_review=can_review,
+                  filters={"wave": wave or "", "checklist": checklist or ""})
+
+
+@router.get("/reports/my-clinic", name="clinic_reports")
+def my_clinic(request: Request, user: ReportReader) -> Response:
+    """A manager's reports are their clinic's gap report; others go to the network comparison."""
+    if user.role == Role.manager and user.clinic_id:
+        return RedirectResponse(request.url_for("clinic_report", clinic_id=user.clinic_id), status_code=303)
+    return RedirectResponse(request.url_for("network_report"), status_code=303)

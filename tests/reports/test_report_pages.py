@@ -1,0 +1,79 @@
+"""The report pages: full page and htmx, the figures and warnings a director needs, scope."""
+
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from tests.factories import PASSWORD, make_user
+from tests.reports.conftest import Network
+from tests.reports.factories import add_photo
+from tests.reports.test_clinic_report_api import as_user
+from tests.web import log_in
+
+
+def test_network_page_shows_heatmap_numbers_ranking_and_competitor(client: TestClient, session: Session,
+                                                                   network: Network) -> None:
+    as_user(client, session, "director")
+
+    page = client.get("/reports")
+
+    assert page.status_code == 200
+    assert "<svg" in page.text and "heat-4" in page.text and "Rival" in page.text
+    assert "52.8" in page.text and "76.4" in page.text  # Alpha's score and the network mean
+
+
+def test_network_page_filters_by_region_through_the_get_form(client: TestClient, session: Session,
+                                                             network: Network) -> None:
+    as_user(client, session, "admin")
+
+    page = client.get("/reports", params={"region": "South", "wave": "", "checklist": ""})
+
+    assert "Beta" in page.text and "Alpha" not in page.text
+
+
+def test_clinic_page_shows_gaps_evidence_warning_and_audit_links(client: TestClient, session: Session,
+                                                                 network: Network) -> None:
+    photo = add_photo(session, network.a_audits[1], "call.greeting")
+    as_user(client, session, "qa_lead")
+
+    page = client.get(f"/reports/clinics/{network.a.id}")
+    fragment = client.get(f"/reports/clinics/{network.a.id}", headers={"HX-Request": "true"})
+
+    assert page.status_code == 200 and "<html" in page.text
+    assert "52.8" in page.text and "No name given" in page.text
+    assert f"/media/{photo.id}/thumb" in page.text
+    assert f'href="/review/audits/{network.a_audits[0].id}"' in page.text
+    assert "ceil" in page.text  # the sample-size formula is on the page
+    assert fragment.status_code == 200
+
+
+def test_clinic_page_warns_about_a_single_visit(client: TestClient, session: Session, network: Network) -> None:
+    as_user(client, session, "admin")
+
+    page = client.get(f"/reports/clinics/{network.b.id}")
+
+    assert "not yet reliable" in page.text
+
+
+def test_manager_reports_link_leads_to_their_clinic_and_lists_audits_without_review_links(
+        client: TestClient, session: Session, network: Network) -> None:
+    manager = make_user(session, "manager", clinic_id=network.a.id)
+    log_in(client, manager.email, PASSWORD)
+
+    redirect = client.get("/reports/my-clinic")
+    page = client.get(redirect.headers["location"])
+
+    assert redirect.status_code == 303 and redirect.headers["location"].endswith(f"/reports/clinics/{network.a.id}")
+    assert page.status_code == 200 and "/review/audits/" not in page.text
+    assert client.get(f"/reports/clinics/{network.b.id}").status_code == 404
+    assert client.get("/reports").status_code == 403
+
+
+def test_empty_clinic_page_says_there_are_no_approved_audits(client: TestClient, session: Session) -> None:
+    from tests.factories import make_clinic
+
+    clinic = make_clinic(session)
+    as_user(client, session, "admin")
+
+    page = client.get(f"/reports/clinics/{clinic.id}")
+
+    assert page.status_code == 200 and "No approved audits yet" in page.text
