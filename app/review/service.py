@@ -63,11 +63,12 @@ class UnknownItems(Invalid):
 
 def _refuse(session: Session, audit: Audit) -> Conflict:
     """The 409 that says what happened to the audit, read fresh from the database."""
-    session.refresh(audit)
-    status = AuditStatus(audit.status)
+    status, decided_at, decided_by_id = session.exec(
+        select(Audit.status, Audit.decided_at, Audit.decided_by_id).where(Audit.id == audit.id)).one()
+    status = AuditStatus(status)
     if status in _ALREADY_DECIDED:
-        who = session.get(User, audit.decided_by_id) if audit.decided_by_id else None
-        time = audit.decided_at.strftime("%H:%M UTC") if audit.decided_at else "?"
+        who = session.get(User, decided_by_id) if decided_by_id else None
+        time = decided_at.strftime("%H:%M UTC") if decided_at else "?"
         name = (who.name or who.email) if who else "?"
         return AlreadyDecided(_ALREADY_DECIDED[status], who=name, time=time)
     return NotSubmitted()
