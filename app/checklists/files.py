@@ -136,7 +136,7 @@ def import_paths(session: Session, paths: Iterable[str | Path], *, actor: User |
             problems.append(Problem(str(source.path), line, "checklist", N_("there is no checklist '{slug}'"),
                                     {"slug": doc.checklist}))
     if problems:
-        raise FilesInvalid(sorted(problems, key=lambda p: (p.file, p.line)))
+        raise FilesInvalid(problems)
     outcomes: list[ImportOutcome] = []
     for source, doc in sorted(documents, key=lambda pair: pair[0].kind != "checklist"):
         if isinstance(doc, ChecklistDoc):

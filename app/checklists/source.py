@@ -46,7 +46,10 @@ def load_yaml(text: str) -> tuple[Any, Lines]:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        message = " ".join(part for part in (error.context, error.problem) if part)
+        context = error.context or ""
+        if context and error.context_mark and error.context_mark.line != getattr(mark, "line", None):
+            context += f" on line {error.context_mark.line + 1}"
+        message = ": ".join(part for part in (context, error.problem) if part)
         return _raise(message or "not valid YAML", (mark.line + 1) if mark else 1)
     except yaml.YAMLError as error:  # e.g. a control character in the stream
         return _raise(str(error).splitlines()[0], 1)

@@ -271,7 +271,7 @@ def _check_item(report: Report, path: Path, item: dict[str, Any], language: str,
     check_text(report, path + ("help",), language)
     _check_unique(report, path + ("key",), item.get("key"), item_lines, N_("item"))
     try:
-        kind = ItemType(item.get("type"))
+        kind = ItemType(str(item.get("type")))
     except ValueError:
         return  # the model reports the unknown type; rules by type cannot apply
     only = {"pass_if": ItemType.number, "unit": ItemType.number, "min": ItemType.scale,
@@ -305,7 +305,8 @@ def _check_pass_if(report: Report, path: Path, pass_if: Any) -> None:
     if pass_if is None:
         report.add(path, N_("a number item needs pass_if with min, max or both, to be scored"))
     elif isinstance(pass_if, dict):
-        low, high = pass_if.get("min"), pass_if.get("max")
+        low: Any = pass_if.get("min")
+        high: Any = pass_if.get("max")
         if low is None and high is None:
             report.add(path + ("pass_if",), N_("pass_if needs min, max or both"))
         elif _number(low) and _number(high) and low > high:
