@@ -105,7 +105,7 @@ def wave_board(session: Session, wave: Wave) -> list[BoardRow]:
         select(Evidence.audit_id).join(Audit, col(Audit.id) == Evidence.audit_id)
         .where(Audit.wave_id == wave.id).distinct()).all())
     visits = session.exec(
-        select(Assignment, Audit.id, Audit.status, Audit.submission_count, User.name, User.email)
+        select(Assignment, Audit.id, Audit.status, Audit.submission_count, User.name, User.email)  # type: ignore[call-overload]
         .outerjoin(Audit, col(Audit.assignment_id) == Assignment.id)
         .join(User, col(User.id) == Assignment.shopper_id)
         .where(Assignment.wave_id == wave.id, col(Assignment.cancelled_at).is_(None))

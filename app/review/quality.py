@@ -42,7 +42,7 @@ def shopper_quality(session: Session) -> list[ShopperQuality]:
     hours: dict[int, list[float]] = {}
     late: dict[int, int] = {}
     timings = session.exec(
-        select(Audit.shopper_id, Audit.visit_started_at, Audit.visit_ended_at, Audit.submitted_at,
+        select(Audit.shopper_id, Audit.visit_started_at, Audit.visit_ended_at, Audit.submitted_at,  # type: ignore[call-overload]
                Assignment.window_end)
         .join(Assignment, col(Audit.assignment_id) == Assignment.id)
         .where(col(Audit.submitted_at).is_not(None))).all()

@@ -36,7 +36,7 @@ class QueueFilters:
 def review_queue(session: Session, filters: QueueFilters | None = None) -> list[QueueRow]:
     """Submitted audits, the longest waiting first; a resubmission waits from its latest submit."""
     filters = filters or QueueFilters()
-    query = (select(Audit.id, Clinic.name, Wave.name, Checklist.slug, ChecklistVersion.version, User.name,
+    query = (select(Audit.id, Clinic.name, Wave.name, Checklist.slug, ChecklistVersion.version, User.name,  # type: ignore[call-overload]
                     User.email, Audit.submitted_at, Audit.submission_count)
              .join(Clinic, col(Audit.clinic_id) == Clinic.id)
              .join(Wave, col(Audit.wave_id) == Wave.id)

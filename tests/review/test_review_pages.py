@@ -19,7 +19,8 @@ def _qa(session: Session, client: TestClient) -> None:
 def test_queue_lists_submitted_audits_oldest_first(session: Session, client: TestClient) -> None:
     newer = make_submitted(session)
     older = make_submitted(session)
-    older.submitted_at = (newer.submitted_at or older.visit_ended_at) - timedelta(days=2)  # type: ignore[operator]
+    assert newer.submitted_at is not None
+    older.submitted_at = newer.submitted_at - timedelta(days=2)
     session.add(older)
     _qa(session, client)
 
