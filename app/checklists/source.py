@@ -13,6 +13,8 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 Path = tuple[str | int, ...]
+# Aliases let a small file expand into a huge document ("billion laughs"): uploads are hostile.
+MAX_NODES = 200_000
 
 
 class YamlSyntaxError(Exception):
@@ -53,11 +55,20 @@ def load_yaml(text: str) -> tuple[Any, Lines]:
         return _raise(message or "not valid YAML", (mark.line + 1) if mark else 1)
     except yaml.YAMLError as error:  # e.g. a control character in the stream
         return _raise(str(error).splitlines()[0], 1)
+    except RecursionError:
+        return _raise("the document is nested too deeply", 1)
     lines = Lines()
     if root is None:
         return None, lines
     lines.at[()] = root.start_mark.line + 1
-    return _Builder(lines).build(root, ()), lines
+    try:
+        return _Builder(lines).build(root, ()), lines
+    except (_TooLarge, RecursionError):
+        return _raise("the document is too large once its aliases (*name) are expanded", 1)
+
+
+class _TooLarge(Exception):
+    pass
 
 
 def _raise(message: str, line: int) -> tuple[Any, Lines]:
@@ -68,8 +79,12 @@ class _Builder:
     def __init__(self, lines: Lines) -> None:
         self.lines = lines
         self.constructor = SafeConstructor()
+        self.nodes = 0
 
     def build(self, node: Node, path: Path) -> Any:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise _TooLarge()
         if isinstance(node, MappingNode):
             data: dict[Any, Any] = {}
             for key_node, value_node in node.value:

@@ -198,6 +198,8 @@ def pydantic_message(error: Any, patterns: dict[str, str]) -> tuple[str, dict[st
         "model_attributes_type": N_("{field} must be a mapping of fields"),
         "too_short": N_("{field} must have at least one entry"),
     }
+    if kind in ("model_type", "model_attributes_type") and isinstance(loc[-1], int):
+        return N_("each entry of {field} must be a mapping of fields"), {"field": name}
     if kind == "string_type" and isinstance(value, dict | list):
         return N_("{field} must be text"), {"field": name}
     template = patterns.get(kind) or simple.get(kind)

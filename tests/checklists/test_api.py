@@ -211,3 +211,17 @@ def test_an_unknown_checklist_or_version_is_404_naming_it(client: TestClient, se
         404,
         {"detail": "Checklist test-clinic has no version 9."},
     )
+
+
+def test_an_oversized_file_is_refused_with_413(client: TestClient, qa: dict[str, str]) -> None:
+    response = client.post("/api/v1/checklists", content=b"#" * (2 * 1024 * 1024 + 1), headers={**qa, **YAML})
+
+    assert response.status_code == 413
+    assert response.json() == {"detail": "The checklist file is too large."}
+
+
+def test_the_openapi_document_describes_the_yaml_upload(client: TestClient) -> None:
+    spec = client.get("/api/v1/openapi.json").json()
+
+    body = spec["paths"]["/api/v1/checklists"]["post"]["requestBody"]["content"]
+    assert set(body) == {"application/yaml", "multipart/form-data"}

@@ -293,3 +293,30 @@ def test_a_problem_prints_as_file_line_key_message() -> None:
         "message": "weight must be greater than 0, got -1",
     }
     assert isinstance(problems[0], Problem)
+
+
+def test_an_item_that_is_not_a_mapping_is_reported_on_its_line() -> None:
+    problems = problems_in(
+        replace_line(
+            16, "      - call.greeting", text=replace_line(17, text=replace_line(18, text=replace_line(19)))
+        )
+    )
+
+    assert problems == [(16, "call item 2", "each entry of items must be a mapping of fields")]
+
+
+def test_aliases_that_expand_into_a_huge_document_are_refused() -> None:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{n}: &a{n} [" + ", ".join([f"*a{n - 1}"] * 10) + "]" for n in range(1, 9)]
+
+    problems = problems_in("\n".join(lines) + "\n")
+
+    assert problems == [
+        (1, "yaml", "YAML syntax error: the document is too large once its aliases (*name) are expanded")
+    ]
+
+
+def test_a_deeply_nested_document_is_refused_without_a_crash() -> None:
+    problems = problems_in("slug: " + "[" * 5000 + "]" * 5000 + "\n")
+
+    assert problems == [(1, "yaml", "YAML syntax error: the document is nested too deeply")]
