@@ -45,8 +45,8 @@ def touchpoint_bars(rows: Sequence[tuple[str, float | None, float]], *, label: s
         tx = label_w + bar_w * target / 100
         parts.append(f'<line x1="{tx:.1f}" x2="{tx:.1f}" y1="{y + 2}" y2="{y + 28}" stroke="{TARGET_STROKE}" '
                      f'stroke-width="2"/>')
-        parts.append(f'<text x="{label_w + bar_w + 6}" y="{y + 20}" font-size="12">{fmt(score)} / {fmt(target, 0)}'
-                     '</text>')
+        parts.append(f'<text x="{label_w + bar_w + 6}" y="{y + 20}" font-size="12">'
+                     f'{fmt(score)} / {fmt(target, 0)}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
 
@@ -90,7 +90,7 @@ def emotion_curve(rows: Sequence[tuple[str, float | None]], *, label: str) -> Ma
         x, y = xy(n, v)
         parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{BAR_FILL}"/>'
                      f'<text x="{x:.1f}" y="{y - 8:.1f}" font-size="11" text-anchor="middle">{v:+.1f}</text>'
-                     f'<text x="{x:.1f}" y="{height - 4}" font-size="10" text-anchor="middle">{escape(title[:10])}'
-                     '</text>')
+                     f'<text x="{x:.1f}" y="{height - 4}" font-size="10" text-anchor="middle">'
+                     f'{escape(title[:10])}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))

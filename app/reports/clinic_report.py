@@ -4,10 +4,10 @@ by how much, how sure we are, what to fix first, and what changed since the prev
 Every figure comes from the aggregate queries in queries.py; this module only shapes their rows.
 """
 
+from statistics import fmean
 from typing import Any
 
-from sqlalchemy import select
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select
 
 from app.accounts.models import User
 from app.accounts.scope import visible_clinic_ids
@@ -48,7 +48,8 @@ def clinic_figures(session: Session, meta: ChecklistMeta, where: AuditFilter) ->
     overall = session.execute(queries.clinic_scores(where)).mappings().first()
     tps = {r.touchpoint_key: r for r in session.execute(queries.clinic_touchpoint_scores(where)).all()}
     rates = {r.item_key: r for r in session.execute(queries.item_pass_rates(where)).all()}
-    emotions = {r.touchpoint_key: r.emotion for r in session.execute(queries.touchpoint_emotions(where)).all()}
+    emotion_rows = session.execute(queries.touchpoint_emotions(where)).all()
+    emotions = {r.touchpoint_key: r.emotion for r in emotion_rows}
     touchpoints = []
     for tp in meta.touchpoints:
         row = tps.get(tp.key)
@@ -89,13 +90,15 @@ def _score_interval(overall: Any) -> tuple[float, float] | None:
     return (max(0.0, interval[0]), min(100.0, interval[1])) if interval else None
 
 
-def network_mean(session: Session, *, checklist_id: int, wave_id: int, clinic_ids: set[int] | None) -> float | None:
+def network_mean(session: Session, *, checklist_id: int, wave_id: int,
+                 clinic_ids: set[int] | None) -> float | None:
     """Mean of the branches' clinic scores (each branch once; competitors left out) over the clinics
-    given (None = all)."""
+    given (None = all): the same figure, computed the same way, as the network report's score."""
     scores = queries.clinic_scores(AuditFilter(checklist_id, [wave_id], clinic_ids)).subquery()
-    query = (select(queries._f(queries.func.avg(scores.c.score)))
-             .join(Clinic, col(Clinic.id) == scores.c.clinic_id).where(col(Clinic.is_competitor).is_(False)))
-    return session.execute(query).scalar()
+    query = (select(scores.c.score).join(Clinic, col(Clinic.id) == scores.c.clinic_id)
+             .where(col(Clinic.is_competitor).is_(False), scores.c.score.is_not(None)))
+    branch_scores = list(session.execute(query).scalars().all())
+    return fmean(branch_scores) if branch_scores else None
 
 
 def _advice(items: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -119,20 +122,25 @@ def _changes(now: dict[str, Any], before: dict[str, Any], wave: Wave) -> dict[st
     return {
         "wave": _wave_ref(wave), "audits": before["audits"], "score": before["score"],
         "delta": delta(now["score"], before["score"]),
-        "touchpoints": {t["key"]: {"score": before_tps.get(t["key"]), "delta": delta(t["score"], before_tps.get(t["key"]))}
+        "touchpoints": {t["key"]: {"score": before_tps.get(t["key"]),
+                                   "delta": delta(t["score"], before_tps.get(t["key"]))}
                         for t in now["touchpoints"]},
         "items": {i["key"]: {"pass_rate": before_items.get(i["key"]),
-                             "delta": delta(i["pass_rate"], before_items.get(i["key"]))} for i in now["items"]},
+                             "delta": delta(i["pass_rate"], before_items.get(i["key"]))}
+                  for i in now["items"]},
     }
 
 
-def _audits_behind(session: Session, *, checklist_id: int, wave_id: int, clinic_id: int) -> list[dict[str, Any]]:
-    query = (select(Audit.id, Audit.visit_started_at, Audit.submitted_at)
+def _audits_behind(session: Session, *, checklist_id: int, wave_id: int,
+                   clinic_id: int) -> list[dict[str, Any]]:
+    query = (select(col(Audit.id), col(Audit.visit_started_at), col(Audit.submitted_at))
              .join(lookups.ChecklistVersion, col(lookups.ChecklistVersion.id) == Audit.checklist_version_id)
-             .where(Audit.status == AuditStatus.approved, Audit.wave_id == wave_id, Audit.clinic_id == clinic_id,
+             .where(Audit.status == AuditStatus.approved, Audit.wave_id == wave_id,
+                    Audit.clinic_id == clinic_id,
                     lookups.ChecklistVersion.checklist_id == checklist_id)
              .order_by(col(Audit.id)))
-    return [{"id": r.id, "date": (r.visit_started_at or r.submitted_at)} for r in session.execute(query).all()]
+    rows = session.execute(query).all()
+    return [{"id": r.id, "date": r.visit_started_at or r.submitted_at} for r in rows]
 
 
 def _evidence(session: Session, where: AuditFilter) -> dict[str, list[dict[str, Any]]]:
@@ -142,7 +150,7 @@ def _evidence(session: Session, where: AuditFilter) -> dict[str, list[dict[str, 
         return {}
     audit_ids = {r.audit_id for r in failing}
     photos: dict[tuple[int, int | None], list[int]] = {}
-    for ev in session.execute(select(Evidence.id, Evidence.audit_id, Evidence.item_id)
+    for ev in session.execute(select(col(Evidence.id), col(Evidence.audit_id), col(Evidence.item_id))
                               .where(col(Evidence.audit_id).in_(audit_ids), Evidence.kind == "photo")
                               .order_by(col(Evidence.id))).all():
         photos.setdefault((ev.audit_id, ev.item_id), []).append(ev.id)
@@ -175,7 +183,8 @@ def build_clinic_report(session: Session, *, user: User, clinic_id: int, wave: s
         "checklist": chosen.slug if chosen else None, "audits": 0, "score": None, "target": None,
         "network_mean": None, "critical_failures": 0, "touchpoints": [], "items": [],
         "previous_wave": None, "audit_ids": [], "audit_list": [], "score_ci": None, "advice": None,
-        "small_sample": True, "evidence": {}, "checklist_title": None, "item_texts": {}, "touchpoint_titles": {},
+        "small_sample": True, "evidence": {}, "checklist_title": None, "item_texts": {},
+        "touchpoint_titles": {},
     }
     if chosen is None:
         return report

@@ -5,8 +5,7 @@ which one is unknown), the defaults when they are left out, and the checklist's 
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
-from sqlmodel import Session, col
+from sqlmodel import Session, col, func, select
 
 from app.checklists.models import Checklist, ChecklistVersion, Item, Touchpoint
 from app.checklists.schema import BINARY_TYPES, SCORED_TYPES
@@ -77,7 +76,7 @@ class ChecklistMeta:
 def find_wave(session: Session, ref: str) -> Wave:
     """A wave by id, or by name. Raises WaveNotFound."""
     wave = session.get(Wave, int(ref)) if ref.strip().isdigit() else None
-    wave = wave or session.execute(select(Wave).where(Wave.name == ref)).scalars().first()
+    wave = wave or session.execute(select(Wave).where(col(Wave.name) == ref)).scalars().first()
     if wave is None:
         raise WaveNotFound(wave=ref)
     return wave
@@ -86,7 +85,7 @@ def find_wave(session: Session, ref: str) -> Wave:
 def find_region(session: Session, ref: str) -> Region:
     """A region by id, or by name. Raises RegionNotFound."""
     region = session.get(Region, int(ref)) if ref.strip().isdigit() else None
-    region = region or session.execute(select(Region).where(Region.name == ref)).scalars().first()
+    region = region or session.execute(select(Region).where(col(Region.name) == ref)).scalars().first()
     if region is None:
         raise RegionNotFound(region=ref)
     return region
@@ -94,7 +93,7 @@ def find_region(session: Session, ref: str) -> Region:
 
 def find_checklist(session: Session, slug: str) -> Checklist:
     """Raises ChecklistNotFound."""
-    checklist = session.execute(select(Checklist).where(Checklist.slug == slug)).scalars().first()
+    checklist = session.execute(select(Checklist).where(col(Checklist.slug) == slug)).scalars().first()
     if checklist is None:
         raise ChecklistNotFound(slug=slug)
     return checklist
@@ -103,23 +102,25 @@ def find_checklist(session: Session, slug: str) -> Checklist:
 def most_used_checklist(session: Session, *, clinic_ids: Collection[int] | None,
                         wave_id: int | None = None) -> Checklist | None:
     """The checklist of most approved audits among these clinics (ties: the most recent audit)."""
-    query = (select(ChecklistVersion.checklist_id)
+    query = (select(col(ChecklistVersion.checklist_id))
              .join(Audit, col(Audit.checklist_version_id) == ChecklistVersion.id)
              .where(Audit.status == AuditStatus.approved))
     if clinic_ids is not None:
         query = query.where(col(Audit.clinic_id).in_(list(clinic_ids)))
     if wave_id is not None:
         query = query.where(Audit.wave_id == wave_id)
-    query = (query.group_by(ChecklistVersion.checklist_id)
-             .order_by(func.count(Audit.id).desc(), func.max(Audit.id).desc()).limit(1))
+    query = (query.group_by(col(ChecklistVersion.checklist_id))
+             .order_by(func.count(col(Audit.id)).desc(), func.max(col(Audit.id)).desc()).limit(1))
     checklist_id = session.execute(query).scalar()
     return session.get(Checklist, checklist_id) if checklist_id is not None else None
 
 
-def waves_with_audits(session: Session, *, checklist_id: int, clinic_ids: Collection[int] | None) -> list[Wave]:
+def waves_with_audits(session: Session, *, checklist_id: int,
+                      clinic_ids: Collection[int] | None) -> list[Wave]:
     """Waves that have approved audits of the checklist at these clinics, oldest first."""
     query = (select(Wave).where(col(Wave.id).in_(
-        select(Audit.wave_id).join(ChecklistVersion, col(ChecklistVersion.id) == Audit.checklist_version_id)
+        select(col(Audit.wave_id))
+        .join(ChecklistVersion, col(ChecklistVersion.id) == Audit.checklist_version_id)
         .where(Audit.status == AuditStatus.approved, ChecklistVersion.checklist_id == checklist_id,
                *([col(Audit.clinic_id).in_(list(clinic_ids))] if clinic_ids is not None else []))))
              .order_by(col(Wave.starts_on), col(Wave.id)))
@@ -150,7 +151,7 @@ def checklist_meta(session: Session, checklist: Checklist) -> ChecklistMeta:
             tps[tp.key] = TouchpointMeta(tp.key, tp.title, float(tp.weight), float(target),
                                          current=version.id == latest.id)
     item_rows = session.execute(
-        select(Item, Touchpoint.key)
+        select(Item, col(Touchpoint.key))
         .join(Touchpoint, col(Touchpoint.id) == Item.touchpoint_id)
         .join(ChecklistVersion, col(ChecklistVersion.id) == Item.version_id)
         .where(ChecklistVersion.checklist_id == checklist.id, ChecklistVersion.status == "published")
@@ -161,7 +162,8 @@ def checklist_meta(session: Session, checklist: Checklist) -> ChecklistMeta:
         if item.key not in found:
             found[item.key] = ItemMeta(item.key, item.text, item.type, float(item.weight), tp_key)
     ordered = dict(sorted(found.items(), key=lambda kv: order.index(kv[1].touchpoint)))
-    return ChecklistMeta(id=checklist.id or 0, slug=checklist.slug, title=latest.title, target=float(latest.target),
+    return ChecklistMeta(id=checklist.id or 0, slug=checklist.slug, title=latest.title,
+                         target=float(latest.target),
                          touchpoints=list(tps.values()), items=ordered)
 
 

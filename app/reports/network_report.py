@@ -13,8 +13,7 @@ from collections.abc import Iterable
 from statistics import fmean
 from typing import Any
 
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from app.accounts.models import User
 from app.accounts.scope import visible_clinic_ids
@@ -48,7 +47,8 @@ def report_clinic_ids(session: Session, *, user: User, region_id: int | None) ->
     visible = visible_clinic_ids(session, user)
     if region_id is None:
         return visible
-    in_region = set(session.execute(select(Clinic.id).where(Clinic.region_id == region_id)).scalars().all())
+    query = select(col(Clinic.id)).where(Clinic.region_id == region_id)
+    in_region = set(session.execute(query).scalars().all())
     return in_region if visible is None else in_region & visible
 
 
@@ -76,8 +76,8 @@ def _trend(session: Session, *, checklist_id: int, clinic_ids: set[int] | None,
     return trend
 
 
-def build_network_report(session: Session, *, user: User, wave: str | None = None, checklist: str | None = None,
-                         region: str | None = None) -> dict[str, Any]:
+def build_network_report(session: Session, *, user: User, wave: str | None = None,
+                         checklist: str | None = None, region: str | None = None) -> dict[str, Any]:
     """The network comparison for one wave and checklist, over the user's visible clinics in the
     region. Defaults: the checklist of most approved audits there, its latest wave with approved
     audits. Raises WaveNotFound, ChecklistNotFound, RegionNotFound."""
@@ -112,7 +112,8 @@ def build_network_report(session: Session, *, user: User, wave: str | None = Non
     where = AuditFilter(meta.id, [chosen_wave.id or 0], clinic_ids)
     scores = session.execute(queries.clinic_scores(where)).all()
     tp_rows = session.execute(queries.clinic_touchpoint_scores(where)).all()
-    older = [tp.key for tp in meta.touchpoints if not tp.current and any(r.touchpoint_key == tp.key for r in tp_rows)]
+    with_data = {r.touchpoint_key for r in tp_rows}
+    older = [tp.key for tp in meta.touchpoints if not tp.current and tp.key in with_data]
     keys = keys + older
     report["touchpoints"] = keys
     clinics = lookups.clinics_by_id(session, {r.clinic_id for r in scores})
@@ -125,7 +126,8 @@ def build_network_report(session: Session, *, user: User, wave: str | None = Non
         clinic = clinics[r.clinic_id]
         rows.append({"id": clinic.id, "name": clinic.name,
                      "region": regions.get(clinic.region_id) if clinic.region_id else None,
-                     "is_competitor": clinic.is_competitor, "audits": r.audits, "score": r.score, "rank": None,
+                     "is_competitor": clinic.is_competitor, "audits": r.audits, "score": r.score,
+                     "rank": None,
                      "touchpoints": per_clinic[r.clinic_id], "critical_failures": int(r.critical_failures)})
     rank_branches(rows)
     report["clinics"] = rows

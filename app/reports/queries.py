@@ -80,7 +80,8 @@ def answer_scores(where: AuditFilter) -> Subquery:
     query = (select(audit.c.audit_id, audit.c.wave_id, audit.c.clinic_id, audit.c.critical_policy,
                     items.c.key.label("item_key"), items.c.type.label("item_type"),
                     _f(items.c.weight).label("weight"), items.c.critical,
-                    touchpoints.c.key.label("touchpoint_key"), _f(touchpoints.c.weight).label("touchpoint_weight"),
+                    touchpoints.c.key.label("touchpoint_key"),
+                    _f(touchpoints.c.weight).label("touchpoint_weight"),
                     s.label("s"), answers.c.id.label("answer_id"), answers.c.item_id, answers.c.comment)
              .select_from(answers)
              .join(audit, audit.c.audit_id == answers.c.audit_id)
@@ -98,7 +99,8 @@ def audit_touchpoint_scores(where: AuditFilter) -> Subquery:
     a = answer_scores(where)
     flagged = func.max(case((and_(a.c.critical.is_(true()), a.c.s < 1), 1), else_=0))
     raw = 100.0 * func.sum(a.c.weight * a.c.s) / func.sum(a.c.weight)
-    score = case((and_(a.c.critical_policy == "zero_touchpoint", flagged == 1), literal(0.0, Float)), else_=raw)
+    zeroed = and_(a.c.critical_policy == "zero_touchpoint", flagged == 1)
+    score = case((zeroed, literal(0.0, Float)), else_=raw)
     query = (select(a.c.audit_id, a.c.wave_id, a.c.clinic_id, a.c.touchpoint_key,
                     func.max(a.c.touchpoint_weight).label("touchpoint_weight"),
                     _f(score).label("score"), flagged.label("flagged"))
@@ -110,7 +112,8 @@ def audit_scores(where: AuditFilter) -> Subquery:
     """Per audit: score = Σ(W·T)/Σ(W) over its touchpoints with a score; flagged if any touchpoint is."""
     t = audit_touchpoint_scores(where)
     query = (select(t.c.audit_id, t.c.wave_id, t.c.clinic_id,
-                    _f(func.sum(t.c.touchpoint_weight * t.c.score) / func.sum(t.c.touchpoint_weight)).label("score"),
+                    _f(func.sum(t.c.touchpoint_weight * t.c.score)
+                       / func.sum(t.c.touchpoint_weight)).label("score"),
                     func.max(t.c.flagged).label("flagged"))
              .group_by(t.c.audit_id, t.c.wave_id, t.c.clinic_id))
     return query.subquery()

@@ -48,12 +48,13 @@ def network_page(request: Request, user: NetworkReader, session: SessionDep, wav
 
 
 @router.get("/reports/clinics/{clinic_id}", name="clinic_report", response_class=HTMLResponse)
-def clinic_page(request: Request, clinic_id: int, user: ReportReader, session: SessionDep, wave: Filter = None,
-                checklist: Filter = None) -> HTMLResponse:
+def clinic_page(request: Request, clinic_id: int, user: ReportReader, session: SessionDep,
+                wave: Filter = None, checklist: Filter = None) -> HTMLResponse:
     report = build_clinic_report(session, user=user, clinic_id=clinic_id, wave=_given(wave),
                                  checklist=_given(checklist))
     tp_titles = {t["key"]: _title(report["touchpoint_titles"], t["key"]) for t in report["touchpoints"]}
-    bars = charts.touchpoint_bars([(tp_titles[t["key"]], t["score"], t["target"]) for t in report["touchpoints"]],
+    bar_rows = [(tp_titles[t["key"]], t["score"], t["target"]) for t in report["touchpoints"]]
+    bars = charts.touchpoint_bars(bar_rows,
                                   label="touchpoint scores and targets")
     emotion = charts.emotion_curve([(tp_titles[t["key"]], t["emotion"]) for t in report["touchpoints"]],
                                    label="emotion curve")

@@ -38,7 +38,8 @@ def make_audit(session: Session, *, version: ChecklistVersion, clinic: Clinic, w
     """An audit with answers by item key: bool for yes_no, a number for scale/number/emotion, the
     option key or text as str, NA for not applicable. Items not given stay unanswered."""
     shopper = shopper or make_user(session, "shopper")
-    assignment = Assignment(wave_id=wave.id or 0, clinic_id=clinic.id or 0, checklist_version_id=version.id or 0,
+    assignment = Assignment(wave_id=wave.id or 0, clinic_id=clinic.id or 0,
+                            checklist_version_id=version.id or 0,
                             shopper_id=shopper.id or 0)
     session.add(assignment)
     session.flush()
@@ -69,7 +70,8 @@ def add_photo(session: Session, audit: Audit, item_key: str) -> Evidence:
     item = next(i for i in items_of(session, audit.checklist_version_id) if i.key == item_key)
     n = next(_counter)
     evidence = Evidence(audit_id=audit.id or 0, item_id=item.id, kind="photo", stored_name=f"p{n}.jpg",
-                        thumb_name=f"p{n}.thumb.jpg", content_type="image/jpeg", size_bytes=10, sha256="0" * 64)
+                        thumb_name=f"p{n}.thumb.jpg", content_type="image/jpeg", size_bytes=10,
+                        sha256="0" * 64)
     session.add(evidence)
     session.flush()
     return evidence

@@ -60,13 +60,15 @@ def test_clinic_report_matches_every_hand_computed_field(client: TestClient, ses
     assert [i["key"] for i in body["items"]] == ["reception.wait", "reception.politeness", "call.answer_time",
                                                  "call.callback", "call.greeting"]
     assert items["reception.wait"] == {"key": "reception.wait", "touchpoint": "reception", "pass_rate": 0.5,
-                                       "n": 3, "ci_low": None, "ci_high": None, "priority": 1.0, "type": "choice"}
+                                       "n": 3, "ci_low": None, "ci_high": None, "priority": 1.0,
+                                       "type": "choice"}
     assert items["reception.politeness"] == {"key": "reception.politeness", "touchpoint": "reception",
                                              "pass_rate": 0.625, "n": 2, "ci_low": None, "ci_high": None,
                                              "priority": pytest.approx(0.75), "type": "scale"}
     low, high = wilson(2, 3)
     assert items["call.answer_time"] == {"key": "call.answer_time", "touchpoint": "call",
-                                         "pass_rate": pytest.approx(2 / 3), "n": 3, "ci_low": pytest.approx(low),
+                                         "pass_rate": pytest.approx(2 / 3), "n": 3,
+                                         "ci_low": pytest.approx(low),
                                          "ci_high": pytest.approx(high), "priority": pytest.approx(2 / 3),
                                          "type": "number"}
     assert items["call.greeting"]["priority"] == pytest.approx(1 / 3)
@@ -96,7 +98,8 @@ def test_perfect_clinic_has_wilson_interval_at_n_of_n(client: TestClient, sessio
     items = {i["key"]: i for i in body["items"]}
     assert body["score"] == 100.0 and body["audits"] == 1 and body["small_sample"] is True
     assert items["call.greeting"]["pass_rate"] == 1.0
-    assert items["call.greeting"]["ci_low"] == pytest.approx(wilson(1, 1)[0]) and items["call.greeting"]["ci_high"] == 1.0
+    assert items["call.greeting"]["ci_low"] == pytest.approx(wilson(1, 1)[0])
+    assert items["call.greeting"]["ci_high"] == 1.0
     assert {t["key"]: t["gap"] for t in body["touchpoints"]} == {"call": 0.0, "reception": 0.0}
     assert body["score_ci"] is None
 
@@ -158,8 +161,9 @@ def test_items_are_followed_by_key_across_versions(client: TestClient, session: 
     doc["touchpoints"][0]["target"] = 95
     v2 = make_version(session, doc)
     wave, clinic = make_wave(session), make_clinic(session)
-    make_audit(session, version=v1, clinic=clinic, wave=wave, answers={"call.answer_time": 30, "call.greeting": True})
-    make_audit(session, version=v2, clinic=clinic, wave=wave, answers={"call.answer_time": 30, "call.greeting": True})
+    slow_but_polite = {"call.answer_time": 30, "call.greeting": True}
+    make_audit(session, version=v1, clinic=clinic, wave=wave, answers=slow_but_polite)
+    make_audit(session, version=v2, clinic=clinic, wave=wave, answers=slow_but_polite)
     as_user(client, session, "admin")
 
     body = client.get(f"/api/v1/reports/clinics/{clinic.id}").json()
@@ -176,7 +180,8 @@ def test_previous_wave_deltas_per_touchpoint_and_item(client: TestClient, sessio
     version = make_version(session, small_checklist())
     clinic = make_clinic(session)
     first, second = make_wave(session, "Q1"), make_wave(session, "Q2")
-    make_audit(session, version=version, clinic=clinic, wave=first, answers={**PERFECT, "call.greeting": False})
+    make_audit(session, version=version, clinic=clinic, wave=first,
+               answers={**PERFECT, "call.greeting": False})
     make_audit(session, version=version, clinic=clinic, wave=second, answers=PERFECT)
     as_user(client, session, "admin")
 
@@ -218,8 +223,9 @@ def test_clinic_with_nothing_at_all_is_an_empty_report(client: TestClient, sessi
     ("{clinic}", {"wave": "No such wave"}, "No such wave"),
     ("{clinic}", {"checklist": "no-such"}, "no-such"),
 ])
-def test_unknown_clinic_wave_or_checklist_is_404_naming_it(client: TestClient, session: Session, network: Network,
-                                                           path: str, params: dict[str, str], words: str) -> None:
+def test_unknown_clinic_wave_or_checklist_is_404_naming_it(client: TestClient, session: Session,
+                                                           network: Network, path: str,
+                                                           params: dict[str, str], words: str) -> None:
     as_user(client, session, "admin")
     url = path.replace("{clinic}", f"/api/v1/reports/clinics/{network.a.id}")
 

@@ -35,7 +35,8 @@ def test_network_report_matches_every_hand_computed_field(client: TestClient, se
                                                "reception": pytest.approx((137.5 / 3 + 100) / 2)}}
     assert body["clinics"] == [
         {"id": network.b.id, "name": "Beta", "region": "South", "is_competitor": False, "audits": 1,
-         "score": 100.0, "rank": 1, "touchpoints": {"call": 100.0, "reception": 100.0}, "critical_failures": 0},
+         "score": 100.0, "rank": 1, "touchpoints": {"call": 100.0, "reception": 100.0},
+         "critical_failures": 0},
         {"id": network.c.id, "name": "Rival", "region": "North", "is_competitor": True, "audits": 1,
          "score": pytest.approx(250 / 3), "rank": None, "touchpoints": {"call": 100.0, "reception": 75.0},
          "critical_failures": 0},
@@ -46,15 +47,18 @@ def test_network_report_matches_every_hand_computed_field(client: TestClient, se
     ]
     (point,) = body["trend"]
     assert point["wave"]["name"] == "W1" and point["network"] == pytest.approx((A_SCORE + 100) / 2)
-    assert {c["id"]: c["audits"] for c in point["clinics"]} == {network.a.id: 3, network.b.id: 1, network.c.id: 1}
+    audits = {c["id"]: c["audits"] for c in point["clinics"]}
+    assert audits == {network.a.id: 3, network.b.id: 1, network.c.id: 1}
 
 
-def test_region_filter_and_trend_over_two_waves(client: TestClient, session: Session, network: Network) -> None:
+def test_region_filter_and_trend_over_two_waves(client: TestClient, session: Session,
+                                                network: Network) -> None:
     later = make_wave(session, "W2")
     make_audit(session, version=network.version, clinic=network.a, wave=later, answers=PERFECT)
     as_user(client, session, "admin")
 
-    body = client.get("/api/v1/reports/network", params={"region": "North", "wave": str(network.wave.id)}).json()
+    params = {"region": "North", "wave": str(network.wave.id)}
+    body = client.get("/api/v1/reports/network", params=params).json()
     latest = client.get("/api/v1/reports/network").json()
 
     assert [c["name"] for c in body["clinics"]] == ["Rival", "Alpha"]
@@ -97,10 +101,12 @@ def test_network_without_approved_audits_is_empty_not_an_error(client: TestClien
     response = client.get("/api/v1/reports/network", params={"region": make_clinic(session).region_id})
 
     assert response.status_code == 200
-    assert response.json()["network"] == {"score": None, "touchpoints": {}} and response.json()["clinics"] == []
+    assert response.json()["network"] == {"score": None, "touchpoints": {}}
+    assert response.json()["clinics"] == []
 
 
-@pytest.mark.parametrize(("params", "words"), [({"wave": "nope"}, "nope"), ({"checklist": "nope-list"}, "nope-list"),
+@pytest.mark.parametrize(("params", "words"), [({"wave": "nope"}, "nope"),
+                                               ({"checklist": "nope-list"}, "nope-list"),
                                                ({"region": "Atlantis"}, "Atlantis")])
 def test_network_unknown_filter_is_404_naming_it(client: TestClient, session: Session, network: Network,
                                                  params: dict[str, str], words: str) -> None:
@@ -139,7 +145,8 @@ def test_report_query_count_is_bounded_and_does_not_grow_with_audits(client: Tes
     before = (_queries_for(client, session, clinic_url), _queries_for(client, session, network_url))
     for _ in range(5):
         make_audit(session, version=network.version, clinic=network.a, wave=network.wave, answers=PERFECT)
-        make_audit(session, version=network.version, clinic=make_clinic(session), wave=network.wave, answers=PERFECT)
+        make_audit(session, version=network.version, clinic=make_clinic(session), wave=network.wave,
+                   answers=PERFECT)
     session.commit()
 
     after = (_queries_for(client, session, clinic_url), _queries_for(client, session, network_url))

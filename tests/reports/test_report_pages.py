@@ -46,7 +46,8 @@ def test_clinic_page_shows_gaps_evidence_warning_and_audit_links(client: TestCli
     assert fragment.status_code == 200
 
 
-def test_clinic_page_warns_about_a_single_visit(client: TestClient, session: Session, network: Network) -> None:
+def test_clinic_page_warns_about_a_single_visit(client: TestClient, session: Session,
+                                                network: Network) -> None:
     as_user(client, session, "admin")
 
     page = client.get(f"/reports/clinics/{network.b.id}")
@@ -62,7 +63,8 @@ def test_manager_reports_link_leads_to_their_clinic_and_lists_audits_without_rev
     redirect = client.get("/reports/my-clinic")
     page = client.get(redirect.headers["location"])
 
-    assert redirect.status_code == 303 and redirect.headers["location"].endswith(f"/reports/clinics/{network.a.id}")
+    assert redirect.status_code == 303
+    assert redirect.headers["location"].endswith(f"/reports/clinics/{network.a.id}")
     assert page.status_code == 200 and "/review/audits/" not in page.text
     assert client.get(f"/reports/clinics/{network.b.id}").status_code == 404
     assert client.get("/reports").status_code == 403
