@@ -61,6 +61,7 @@ def client(session: Session) -> Iterator[TestClient]:
     from app.main import app
 
     def test_session() -> Iterator[Session]:
+        session.commit()  # what the test arranged is committed before the request, as in real life
         try:
             yield session
             session.commit()
