@@ -201,7 +201,7 @@ def build_clinic_report(session: Session, *, user: User, clinic_id: int, wave: s
                                   "critical_failures": 0, "emotion": None, "weight": tp.weight}
                                  for tp in meta.touchpoints if tp.current]
         return report
-    where = AuditFilter(meta.id, [chosen_wave.id or 0], [clinic_id])
+    where = AuditFilter(meta.id, [chosen_wave.id or 0], [clinic_id], meta.renames)
     figures = clinic_figures(session, meta, where)
     report.update(figures)
     visible = visible_clinic_ids(session, user)
@@ -211,7 +211,8 @@ def build_clinic_report(session: Session, *, user: User, clinic_id: int, wave: s
     report["small_sample"] = figures["audits"] < SMALL_SAMPLE
     before = lookups.previous_wave(waves, chosen_wave)
     if before is not None:
-        earlier = clinic_figures(session, meta, AuditFilter(meta.id, [before.id or 0], [clinic_id]))
+        earlier_where = AuditFilter(meta.id, [before.id or 0], [clinic_id], meta.renames)
+        earlier = clinic_figures(session, meta, earlier_where)
         report["previous_wave"] = _changes(figures, earlier, before)
     report["audit_list"] = _audits_behind(session, checklist_id=meta.id, wave_id=chosen_wave.id or 0,
                                           clinic_id=clinic_id)

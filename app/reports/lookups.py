@@ -68,6 +68,7 @@ class ChecklistMeta:
     target: float
     touchpoints: list[TouchpointMeta] = field(default_factory=list)  # journey order
     items: dict[str, ItemMeta] = field(default_factory=dict)  # journey order
+    renames: dict[str, str] = field(default_factory=dict)  # retired key -> its newest key
 
     def touchpoint(self, key: str) -> TouchpointMeta | None:
         return next((tp for tp in self.touchpoints if tp.key == key), None)
@@ -133,6 +134,23 @@ def previous_wave(waves: list[Wave], current: Wave) -> Wave | None:
     return earlier[-1] if earlier else None
 
 
+def followed_renames(versions: list[ChecklistVersion]) -> dict[str, str]:
+    """Chain the renames of every version (oldest first) into retired key -> newest key: a -> b in
+    v2 and b -> c in v3 give {a: c, b: c}. A retired key is assumed not to be reused later."""
+    final: dict[str, str] = {}
+    seen: set[int] = set()
+    for version in sorted(versions, key=lambda v: v.version or 0):
+        if version.id in seen:
+            continue
+        seen.add(version.id or 0)
+        for old, new in (version.renamed_keys or {}).items():
+            for key, target in final.items():
+                if target == old:
+                    final[key] = new
+            final[old] = new
+    return final
+
+
 def checklist_meta(session: Session, checklist: Checklist) -> ChecklistMeta:
     """Touchpoints and items of every published version, newest version first per key. Raises
     ChecklistNotFound when the checklist has no published version."""
@@ -144,6 +162,7 @@ def checklist_meta(session: Session, checklist: Checklist) -> ChecklistMeta:
     if not rows:
         raise ChecklistNotFound(slug=checklist.slug)
     latest: ChecklistVersion = rows[0][0]
+    renames = followed_renames([version for version, _ in rows])
     tps: dict[str, TouchpointMeta] = {}
     for version, tp in rows:
         if tp.key not in tps:
@@ -159,12 +178,13 @@ def checklist_meta(session: Session, checklist: Checklist) -> ChecklistMeta:
     order = list(tps)
     found: dict[str, ItemMeta] = {}
     for item, tp_key in item_rows:
-        if item.key not in found:
-            found[item.key] = ItemMeta(item.key, item.text, item.type, float(item.weight), tp_key)
+        key = renames.get(item.key, item.key)
+        if key not in found:
+            found[key] = ItemMeta(key, item.text, item.type, float(item.weight), tp_key)
     ordered = dict(sorted(found.items(), key=lambda kv: order.index(kv[1].touchpoint)))
     return ChecklistMeta(id=checklist.id or 0, slug=checklist.slug, title=latest.title,
                          target=float(latest.target),
-                         touchpoints=list(tps.values()), items=ordered)
+                         touchpoints=list(tps.values()), items=ordered, renames=renames)
 
 
 def clinics_by_id(session: Session, clinic_ids: Collection[int]) -> dict[int, Clinic]:

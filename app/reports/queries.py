@@ -12,8 +12,8 @@ average these per clinic (and wave) in the database; Python only shapes the rows
 cast to a float, so PostgreSQL never does integer division nor hands back Decimals.
 """
 
-from collections.abc import Collection
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
 
 from sqlalchemy import Float, and_, case, cast, false, func, literal, or_, select, true
 from sqlalchemy.sql import ColumnElement, Select, Subquery
@@ -33,11 +33,13 @@ versions = ChecklistVersion.__table__  # type: ignore[attr-defined]
 @dataclass(frozen=True)
 class AuditFilter:
     """Which approved audits a figure is computed over: one checklist (all its versions), optionally
-    some waves and some clinics (None = no restriction)."""
+    some waves and some clinics (None = no restriction). `renames` maps an item key retired by a
+    rename to the key it became, so an item is followed across versions under its newest key."""
 
     checklist_id: int
     wave_ids: Collection[int] | None = None
     clinic_ids: Collection[int] | None = None
+    renames: Mapping[str, str] = field(default_factory=dict)
 
 
 def approved_audits(where: AuditFilter) -> Subquery:
@@ -72,13 +74,21 @@ def item_score() -> ColumnElement:
         else_=None))
 
 
+def followed_key(renames: Mapping[str, str]) -> ColumnElement:
+    """The item key under which an answer is reported: its newest key after renames."""
+    if not renames:
+        return items.c.key
+    whens = [(items.c.key == old, literal(new)) for old, new in sorted(renames.items())]
+    return case(*whens, else_=items.c.key)
+
+
 def answer_scores(where: AuditFilter) -> Subquery:
     """One row per scored answer of an approved audit: N/A answers, unscored types and answers
     without a value are left out of numerator and denominator alike."""
     audit = approved_audits(where)
     s = item_score()
     query = (select(audit.c.audit_id, audit.c.wave_id, audit.c.clinic_id, audit.c.critical_policy,
-                    items.c.key.label("item_key"), items.c.type.label("item_type"),
+                    followed_key(where.renames).label("item_key"), items.c.type.label("item_type"),
                     _f(items.c.weight).label("weight"), items.c.critical,
                     touchpoints.c.key.label("touchpoint_key"),
                     _f(touchpoints.c.weight).label("touchpoint_weight"),

@@ -7,6 +7,8 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.accounts.models import DirectorRegion
+from app.checklists.schema import ChecklistDoc
+from app.checklists.versions import save_version
 from tests.checklist_docs import small_checklist
 from tests.factories import PASSWORD, make_clinic, make_user
 from tests.reports.conftest import PERFECT, Network
@@ -263,3 +265,19 @@ def test_shopper_may_not_read_reports(client: TestClient, session: Session, netw
     as_user(client, session, "shopper")
 
     assert client.get(f"/api/v1/reports/clinics/{network.a.id}").status_code == 403
+
+
+def test_a_renamed_item_is_followed_under_its_new_key(client: TestClient, session: Session) -> None:
+    v1 = make_version(session, small_checklist("renames"))
+    doc = small_checklist("renames")
+    doc["touchpoints"][0]["items"][1]["key"] = "call.hello"
+    renamed = {"call.greeting": "call.hello"}
+    v2 = save_version(session, ChecklistDoc.model_validate(doc), renamed_keys=renamed).version
+    wave, clinic = make_wave(session), make_clinic(session)
+    make_audit(session, version=v1, clinic=clinic, wave=wave, answers={"call.greeting": False})
+    make_audit(session, version=v2, clinic=clinic, wave=wave, answers={"call.hello": True})
+    as_user(client, session, "admin")
+
+    body = client.get(f"/api/v1/reports/clinics/{clinic.id}").json()
+
+    assert [(i["key"], i["pass_rate"], i["n"]) for i in body["items"]] == [("call.hello", 0.5, 2)]
