@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from app.accounts.models import User
 from app.clinics.models import Clinic, Region
@@ -109,12 +109,16 @@ def _region_name(session: Session, name: str, *, other_than: int | None = None) 
         raise FieldErrors({"name": gettext(N_("Enter the region's name."))})
     if len(name) > REGION_MAX:
         raise FieldErrors({"name": gettext(N_("At most {n} characters.")).format(n=REGION_MAX)})
-    query = select(Region.id).where(func.lower(Region.name) == name.lower())
-    if other_than is not None:
-        query = query.where(Region.id != other_than)
-    if session.exec(query).first() is not None:
+    same = _region_by_name(session, name)
+    if same is not None and same.id != other_than:
         raise FieldErrors({"name": gettext(N_("A region with this name already exists."))})
     return name
+
+
+def _region_by_name(session: Session, name: str) -> Region | None:
+    # Compared in Python: SQLite's lower() folds ASCII only, and region names are Cyrillic.
+    wanted = " ".join(name.split()).casefold()
+    return next((r for r in session.exec(select(Region)).all() if r.name.casefold() == wanted), None)
 
 
 def create_region(session: Session, *, name: str, actor: User | None) -> Region:
@@ -139,9 +143,7 @@ def rename_region(session: Session, *, region: Region, name: str, actor: User | 
 
 def region_named(session: Session, name: str, *, actor: User | None) -> Region:
     """The region with this name (any case), created when missing: integrations name regions."""
-    clean = " ".join(name.split())
-    existing = session.exec(select(Region).where(func.lower(Region.name) == clean.lower())).first()
-    return existing or create_region(session, name=clean, actor=actor)
+    return _region_by_name(session, name) or create_region(session, name=name, actor=actor)
 
 
 def list_clinics(session: Session, *, visible: set[int] | None = None,
