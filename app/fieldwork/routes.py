@@ -1,5 +1,124 @@
-"""Placeholder: this domain's routes are added by its issue."""
+"""The shopper's pages: my visits, the scenario brief, the visit with its facts, the overview of what
+is missing, and submit. The form screens are in form_routes.py, files in media_routes.py."""
 
-from fastapi import APIRouter
+from datetime import UTC, datetime, timedelta, timezone
 
-router = APIRouter()
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from app.accounts.deps import ShopperUser
+from app.db import SessionDep
+from app.errors import Invalid
+from app.fieldwork import assignments, form_routes, media_routes, screens, submission, visits
+from app.fieldwork.deps import OwnAudit, OwnEditableAudit, PostedForm
+from app.i18n import N_
+from app.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+router.include_router(form_routes.router)
+router.include_router(media_routes.router)
+
+
+def _visit_redirect(request: Request, audit_id: int | None) -> RedirectResponse:
+    return RedirectResponse(str(request.url_for("visit", audit_id=audit_id)), status_code=303)
+
+
+@router.get("/visits", name="shopper_home")
+def shopper_home(request: Request, user: ShopperUser, session: SessionDep) -> Response:
+    groups = screens.home_groups(session, assignments.visits(session, shopper=user))
+    return render(request, "fieldwork/home.html", groups=groups)
+
+
+@router.get("/visits/{audit_id}", name="visit")
+def visit_page(request: Request, audit: OwnAudit, session: SessionDep) -> Response:
+    visit = assignments.visit_of(session, audit)
+    review, comments = screens.qa_comments(session, audit)
+    return render(request, "fieldwork/visit.html", visit=visit, audit=audit,
+                  progress=screens.progress(session, audit), map_url=screens.map_link(visit),
+                  distance=visits.distance_to_clinic(audit, visit.clinic), review=review,
+                  audit_comment=comments.get(None), zone=screens.DISPLAY_ZONE,
+                  editable=audit.status in ("draft", "returned"))
+
+
+@router.get("/visits/{audit_id}/brief", name="visit_brief")
+def brief_page(request: Request, audit: OwnAudit, session: SessionDep) -> Response:
+    return render(request, "fieldwork/brief.html", visit=assignments.visit_of(session, audit), audit=audit)
+
+
+@router.get("/visits/{audit_id}/overview", name="visit_overview")
+def overview_page(request: Request, audit: OwnAudit, session: SessionDep) -> Response:
+    return _overview(request, session, audit)
+
+
+def _overview(request: Request, session: SessionDep, audit: OwnAudit, status_code: int = 200) -> Response:
+    gaps = submission.missing(session, audit) if audit.status in ("draft", "returned") else []
+    titles = {p.touchpoint.key: p.touchpoint.title for p in screens.progress(session, audit)}
+    return render(request, "fieldwork/overview.html", audit=audit, visit=assignments.visit_of(session, audit),
+                  progress=screens.progress(session, audit), gaps=gaps, titles=titles,
+                  failed=status_code == 422, status_code=status_code)
+
+
+@router.post("/visits/{audit_id}/submit", name="submit_visit")
+def submit_visit(request: Request, audit: OwnAudit, session: SessionDep, user: ShopperUser) -> Response:
+    """303 to the visit page once submitted (a repeat too); 422 with the overview listing the gaps."""
+    try:
+        submission.submit_audit(session, audit=audit, actor=user)
+    except Invalid:
+        return _overview(request, session, audit, status_code=422)
+    response = _visit_redirect(request, audit.id)
+    if request.headers.get("HX-Request") == "true":
+        response.headers["HX-Redirect"] = response.headers["location"]
+    return response
+
+
+def _local_time(text: str | None, offset_minutes: int) -> datetime | None:
+    """A datetime-local field (no zone) read in the phone's zone, given as minutes east of UTC."""
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as bad:
+        raise Invalid(N_("The time {value} is not valid."), value=text) from bad
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone(timedelta(minutes=offset_minutes)))
+    return moment.astimezone(UTC)
+
+
+@router.post("/visits/{audit_id}/times", name="save_visit_times")
+def save_visit_times(request: Request, audit: OwnEditableAudit, form: PostedForm, session: SessionDep,
+                     user: ShopperUser) -> Response:
+    """Start and end of the visit: typed times, or the "now" buttons (server clock)."""
+    offset_text = form.get("tz_offset")
+    offset = int(offset_text) if isinstance(offset_text, str) and offset_text.lstrip("-").isdigit() \
+        else int(screens.DISPLAY_ZONE.utcoffset(None).total_seconds() // 60)
+    started = _local_time(_field(form, "started_at"), offset)
+    ended = _local_time(_field(form, "ended_at"), offset)
+    now = form.get("now")
+    if now == "start":
+        started = datetime.now(UTC)
+    elif now == "end":
+        ended = datetime.now(UTC)
+        started = started or audit.visit_started_at
+    visits.set_visit_times(session, audit=audit, started_at=started, ended_at=ended, actor=user)
+    return _visit_redirect(request, audit.id)
+
+
+def _field(form: PostedForm, name: str) -> str | None:
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+@router.post("/visits/{audit_id}/checkin", name="visit_checkin")
+def visit_checkin(request: Request, audit: OwnEditableAudit, form: PostedForm, session: SessionDep,
+                  user: ShopperUser) -> Response:
+    """The phone's location, sent by the check-in button once the shopper allowed it."""
+    try:
+        latitude = float(_field(form, "latitude") or "")
+        longitude = float(_field(form, "longitude") or "")
+        accuracy_text = _field(form, "accuracy")
+        accuracy = float(accuracy_text) if accuracy_text else None
+    except ValueError as bad:
+        raise Invalid(N_("The location is not valid.")) from bad
+    visits.check_in(session, audit=audit, latitude=latitude, longitude=longitude, accuracy_m=accuracy,
+                    actor=user)
+    return _visit_redirect(request, audit.id)

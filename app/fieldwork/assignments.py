@@ -1,0 +1,130 @@
+"""Assignments: who visits which clinic with which checklist and scenario, and when. Each assignment
+creates its draft audit, pinned to the checklist's latest version."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlmodel import Session, col, select
+
+from app.accounts.models import Role, User
+from app.checklists import versions as checklists
+from app.clinics.models import Clinic
+from app.errors import Invalid, NotFound
+from app.fieldwork.models import Assignment, Audit, AuditStatus, Scenario, Wave
+from app.i18n import N_
+from app.trail import service as trail
+
+
+class ScenarioNotFound(NotFound):
+    message = N_("There is no scenario {scenario_id}.")
+
+
+@dataclass(frozen=True)
+class Visit:
+    """One assignment with its audit and what a shopper needs to find the place."""
+
+    assignment: Assignment
+    audit: Audit
+    clinic: Clinic
+    wave: Wave
+    scenario: Scenario | None
+
+
+def assign_visit(session: Session, *, wave: Wave, clinic: Clinic, checklist_slug: str,
+                 scenario: Scenario | None, shopper: User, window_start: date | None = None,
+                 window_end: date | None = None, actor: User | None = None) -> Assignment:
+    """Send a shopper to a clinic: an assignment and its draft audit on the checklist's latest version.
+
+    Raises Invalid when the user is not an active shopper, the clinic is inactive or the window ends
+    before it starts; ChecklistNotFound for an unknown slug.
+    """
+    if shopper.role != Role.shopper or not shopper.active:
+        raise Invalid(N_("{email} is not an active shopper."), email=shopper.email)
+    if not clinic.active:
+        raise Invalid(N_("The clinic {name} is not active."), name=clinic.name)
+    if window_start and window_end and window_end < window_start:
+        raise Invalid(N_("The visit window ends before it starts."))
+    version = checklists.latest_version(session, checklist_slug)
+    assignment = Assignment(wave_id=wave.id or 0, clinic_id=clinic.id or 0,
+                            checklist_version_id=version.id or 0,
+                            scenario_id=scenario.id if scenario else None, shopper_id=shopper.id or 0,
+                            window_start=window_start, window_end=window_end,
+                            created_by_id=actor.id if actor else None)
+    session.add(assignment)
+    session.flush()
+    audit = Audit(assignment_id=assignment.id or 0, wave_id=assignment.wave_id,
+                  clinic_id=assignment.clinic_id, checklist_version_id=assignment.checklist_version_id,
+                  shopper_id=assignment.shopper_id,
+                  status=AuditStatus.draft)
+    session.add(audit)
+    session.flush()
+    trail.record(session, actor=actor, verb="assignment.create", entity="assignment", entity_id=assignment.id,
+                 audit_id=audit.id, clinic_id=clinic.id, shopper_id=shopper.id, wave_id=wave.id,
+                 checklist=checklist_slug, version=version.version)
+    return assignment
+
+
+def assign_in_bulk(session: Session, *, wave: Wave, clinics: list[Clinic], shoppers: list[User],
+                   checklist_slug: str, scenario: Scenario | None, window_start: date | None = None,
+                   window_end: date | None = None, visits_per_clinic: int = 1,
+                   actor: User | None = None) -> list[Assignment]:
+    """Round-robin the shoppers over the clinics, `visits_per_clinic` visits each. A shopper is never
+    sent twice to the same clinic in a wave (earlier assignments of the wave count) unless every
+    shopper has already been there. Raises Invalid without clinics or shoppers."""
+    if not clinics or not shoppers:
+        raise Invalid(N_("Choose at least one clinic and one shopper."))
+    taken = {(clinic_id, shopper_id) for clinic_id, shopper_id in session.exec(
+        select(Assignment.clinic_id, Assignment.shopper_id)
+        .where(Assignment.wave_id == wave.id, col(Assignment.cancelled_at).is_(None))).all()}
+    created: list[Assignment] = []
+    turn = 0
+    for clinic in clinics:
+        for _visit in range(visits_per_clinic):
+            choice = next((n for n in range(len(shoppers))
+                           if (clinic.id, shoppers[(turn + n) % len(shoppers)].id) not in taken), 0)
+            shopper = shoppers[(turn + choice) % len(shoppers)]
+            turn = (turn + choice + 1) % len(shoppers)
+            taken.add((clinic.id or 0, shopper.id or 0))
+            created.append(assign_visit(session, wave=wave, clinic=clinic, checklist_slug=checklist_slug,
+                                        scenario=scenario, shopper=shopper, window_start=window_start,
+                                        window_end=window_end, actor=actor))
+    return created
+
+
+def get_scenario(session: Session, scenario_id: int) -> Scenario:
+    """Raises ScenarioNotFound."""
+    scenario = session.get(Scenario, scenario_id)
+    if scenario is None:
+        raise ScenarioNotFound(scenario_id=scenario_id)
+    return scenario
+
+
+def visits(session: Session, *, shopper: User | None = None) -> list[Visit]:
+    """Live (not cancelled) assignments with their audits: a shopper's own, or all when shopper is None.
+    Ordered by visit window, then creation."""
+    query = (select(Assignment, Audit, Clinic, Wave, Scenario)
+             .join(Audit, col(Audit.assignment_id) == Assignment.id)
+             .join(Clinic, col(Clinic.id) == Assignment.clinic_id)
+             .join(Wave, col(Wave.id) == Assignment.wave_id)
+             .outerjoin(Scenario, col(Scenario.id) == Assignment.scenario_id)
+             .where(col(Assignment.cancelled_at).is_(None))
+             .order_by(col(Assignment.window_end).asc().nulls_last(), col(Assignment.id)))
+    if shopper is not None:
+        query = query.where(Assignment.shopper_id == shopper.id)
+    return [Visit(*row) for row in session.exec(query).all()]
+
+
+def visit_of(session: Session, audit: Audit) -> Visit:
+    """The assignment, clinic, wave and scenario of an audit."""
+    assignment = session.get(Assignment, audit.assignment_id)
+    clinic = session.get(Clinic, audit.clinic_id)
+    wave = session.get(Wave, audit.wave_id)
+    assert assignment is not None and clinic is not None and wave is not None
+    scenario = session.get(Scenario, assignment.scenario_id) if assignment.scenario_id else None
+    return Visit(assignment, audit, clinic, wave, scenario)
+
+
+def audit_for(session: Session, assignment: Assignment) -> Audit:
+    audit = session.exec(select(Audit).where(Audit.assignment_id == assignment.id)).first()
+    assert audit is not None, "every assignment has its audit"
+    return audit

@@ -1,0 +1,40 @@
+"""Audit lookup and the one rule every change obeys: only a draft or returned audit can be edited."""
+
+from sqlmodel import Session
+
+from app.db_types import utcnow
+from app.errors import Conflict, NotFound
+from app.fieldwork.models import Audit, AuditStatus
+from app.i18n import N_
+
+EDITABLE = frozenset({AuditStatus.draft, AuditStatus.returned})
+
+
+class AuditNotFound(NotFound):
+    message = N_("There is no such audit.")
+
+
+class AuditNotEditable(Conflict):
+    message = N_("This audit was submitted and can no longer be changed.")
+
+
+def get_audit(session: Session, audit_id: int) -> Audit:
+    """Raises AuditNotFound."""
+    audit = session.get(Audit, audit_id)
+    if audit is None:
+        raise AuditNotFound()
+    return audit
+
+
+def is_editable(audit: Audit) -> bool:
+    return audit.status in EDITABLE
+
+
+def ensure_editable(audit: Audit) -> None:
+    """Raises AuditNotEditable (409) unless the audit is a draft or was returned by QA."""
+    if not is_editable(audit):
+        raise AuditNotEditable()
+
+
+def touch(audit: Audit) -> None:
+    audit.updated_at = utcnow()

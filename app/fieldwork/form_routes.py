@@ -1,0 +1,158 @@
+"""The form pages: one touchpoint per screen, autosave of one item (htmx), the whole touchpoint
+without JavaScript ("save and next"), and removing a file."""
+
+from datetime import datetime
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session
+from starlette.datastructures import FormData, UploadFile
+
+from app.accounts.deps import ShopperUser
+from app.accounts.models import User
+from app.checklists import versions as checklists
+from app.checklists.models import Item
+from app.db import SessionDep
+from app.errors import DomainError, Invalid
+from app.fieldwork import answers, evidence, screens
+from app.fieldwork.answers import AnswerInput
+from app.fieldwork.deps import OwnAudit, OwnEditableAudit, PostedForm
+from app.fieldwork.models import Audit
+from app.fieldwork.uploads import LimitedBodyRoute
+from app.web.templating import render
+
+router = APIRouter(include_in_schema=False, route_class=LimitedBodyRoute)
+
+
+def _text(form: FormData, name: str) -> str | None:
+    value = form.get(name)
+    return value if isinstance(value, str) else None
+
+
+def _moment(text: str | None) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def answer_from_form(form: FormData, item: Item, current_comment: str | None) -> AnswerInput:
+    """The item's answer from its fields v.KEY, na.KEY, c.KEY (plain names value/na/comment too).
+    A form without the comment field keeps the stored comment."""
+    key = item.key
+    value = _text(form, f"v.{key}") if f"v.{key}" in form else _text(form, "value")
+    na = (_text(form, f"na.{key}") or _text(form, "na") or "") in ("1", "on", "true", "yes")
+    if f"c.{key}" in form or "comment" in form:
+        comment = _text(form, f"c.{key}") if f"c.{key}" in form else _text(form, "comment")
+    else:
+        comment = current_comment
+    return AnswerInput(key, value, na, comment, _text(form, "client_change_id"),
+                       _moment(_text(form, "client_changed_at")))
+
+
+def uploads_for(form: FormData, item: Item) -> list[UploadFile]:
+    """The files chosen for the item (photo f.KEY, recording a.KEY); empty file inputs are skipped."""
+    files = []
+    for name in (f"f.{item.key}", f"a.{item.key}"):
+        for upload in form.getlist(name):
+            if isinstance(upload, UploadFile) and (upload.filename or upload.size):
+                files.append(upload)
+    return files
+
+
+def save_item_from_form(session: Session, *, audit: Audit, item: Item, form: FormData,
+                        actor: User) -> tuple[str | None, tuple[str, bool, str] | None]:
+    """Save one item's answer and files. Returns (error, posted values) where the input was refused."""
+    stored = answers.answers_of(session, audit).get(item.id or 0)
+    entry = answer_from_form(form, item, stored.comment if stored else None)
+    try:
+        answers.record_answer(session, audit=audit, item_key=item.key, value=entry.value, na=entry.na,
+                              comment=entry.comment, client_change_id=entry.client_change_id,
+                              client_changed_at=entry.client_changed_at)
+    except Invalid as bad:
+        message = bad.detail[0]["message"] if bad.detail else bad.text()
+        return message, (entry.value or "", entry.na, entry.comment or "")
+    for upload in uploads_for(form, item):
+        try:
+            evidence.add_evidence(session, audit=audit, upload=upload.file, item_key=item.key, actor=actor,
+                                  client_upload_id=_text(form, "client_upload_id"))
+        except DomainError as bad:  # not a picture, too many pixels, too large
+            return bad.text(), None
+    return None, None
+
+
+@router.get("/visits/{audit_id}/t/{touchpoint_key}", name="visit_touchpoint")
+def touchpoint_page(request: Request, audit: OwnAudit, touchpoint_key: str, session: SessionDep) -> Response:
+    return render(request, "fieldwork/touchpoint.html", screen=screens.screen(session, audit, touchpoint_key))
+
+
+@router.post("/visits/{audit_id}/t/{touchpoint_key}", name="save_touchpoint")
+def save_touchpoint(request: Request, audit: OwnEditableAudit, touchpoint_key: str, form: PostedForm,
+                    session: SessionDep, user: ShopperUser) -> Response:
+    """Without JavaScript: save every answer of the screen, then go on (303). Valid answers are kept
+    even when another one is refused; the screen comes back with 422 and the errors on their items."""
+    screen = screens.screen(session, audit, touchpoint_key)
+    errors: dict[str, str] = {}
+    posted: dict[str, tuple[str, bool, str]] = {}
+    for view in screen.items:
+        error, values = save_item_from_form(session, audit=audit, item=view.item, form=form, actor=user)
+        if error:
+            errors[view.key] = error
+            if values:
+                posted[view.key] = values
+    if errors:
+        screen = screens.screen(session, audit, touchpoint_key, errors=errors, posted=posted)
+        return render(request, "fieldwork/touchpoint.html", screen=screen, status_code=422)
+    go = _text(form, "go")
+    if go == "back":
+        target = (request.url_for("visit_touchpoint", audit_id=audit.id, touchpoint_key=screen.previous.key)
+                  if screen.previous else request.url_for("visit", audit_id=audit.id))
+    elif go == "next" and screen.next:
+        target = request.url_for("visit_touchpoint", audit_id=audit.id, touchpoint_key=screen.next.key)
+    else:
+        target = request.url_for("visit_overview", audit_id=audit.id)
+    return RedirectResponse(str(target), status_code=303)
+
+
+@router.post("/visits/{audit_id}/items/{item_key}", name="save_item")
+def save_item(request: Request, audit: OwnEditableAudit, item_key: str, form: PostedForm, session: SessionDep,
+              user: ShopperUser) -> Response:
+    """Autosave one item (htmx): the item's fragment, "saved HH:MM", or 422 with the error on it.
+    Without JavaScript the same post answers 303 back to the item on its screen."""
+    item = checklists.item_for(session, audit.checklist_version_id, item_key)
+    error, posted = save_item_from_form(session, audit=audit, item=item, form=form, actor=user)
+    if request.headers.get("HX-Request") != "true" and not error:
+        return RedirectResponse(_item_url(request, session, audit, item), status_code=303)
+    view = screens.item_view(session, audit, item, error=error, posted=posted)
+    return _item_response(request, session, audit, view, status_code=422 if error else 200)
+
+
+def _item_url(request: Request, session: Session, audit: Audit, item: Item) -> str:
+    touchpoint = next(tp for tp in checklists.touchpoints_of(session, audit.checklist_version_id)
+                      if tp.id == item.touchpoint_id)
+    url = request.url_for("visit_touchpoint", audit_id=audit.id, touchpoint_key=touchpoint.key)
+    return f"{url}#item-{item.key}"
+
+
+def _item_response(request: Request, session: Session, audit: Audit, view: screens.ItemView,
+                   status_code: int = 200) -> Response:
+    if request.headers.get("HX-Request") == "true":
+        return render(request, "fieldwork/_item.html", view=view, audit=audit, status_code=status_code)
+    touchpoint = next(tp for tp in checklists.touchpoints_of(session, audit.checklist_version_id)
+                      if tp.id == view.item.touchpoint_id)
+    screen = screens.screen(session, audit, touchpoint.key, errors={view.key: view.error or ""},
+                            posted={view.key: (view.value, view.na, view.comment)})
+    return render(request, "fieldwork/touchpoint.html", screen=screen, status_code=status_code)
+
+
+@router.post("/visits/{audit_id}/evidence/{evidence_id}/delete", name="remove_evidence")
+def remove_evidence(request: Request, audit: OwnEditableAudit, evidence_id: int, session: SessionDep,
+                    user: ShopperUser) -> Response:
+    file = evidence.get_evidence(session, audit=audit, evidence_id=evidence_id)
+    item = session.get(Item, file.item_id) if file.item_id else None
+    evidence.remove_evidence(session, audit=audit, evidence=file, actor=user)
+    if item is None:
+        return RedirectResponse(str(request.url_for("visit", audit_id=audit.id)), status_code=303)
+    if request.headers.get("HX-Request") == "true":
+        return _item_response(request, session, audit, screens.item_view(session, audit, item))
+    return RedirectResponse(_item_url(request, session, audit, item), status_code=303)

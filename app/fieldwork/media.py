@@ -1,0 +1,140 @@
+"""Media files: what an upload really is (sniffed from its bytes), photos re-encoded without any
+metadata, and where files live (under the media folder, random names, never in a static folder).
+
+Photos: JPEG, PNG, WebP (no HEIC: pillow-heif is not installed here). Audio is kept as sent, with
+the type its bytes show: m4a/AAC, MP3, Ogg/Opus, WebM, WAV.
+"""
+
+import secrets
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from app.errors import Invalid
+from app.i18n import N_
+from app.settings import get_settings
+
+PIXEL_LIMIT = 40_000_000  # 40 MP: more than any phone camera, far less than a decompression bomb
+LONG_SIDE = 2048
+THUMB_SIDE = 320
+PHOTO_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+MP4_AUDIO_BRANDS = (b"M4A ", b"M4B ", b"mp41", b"mp42", b"isom", b"iso2", b"dash", b"3gp4", b"3gp5")
+
+
+class NotAllowedFile(Invalid):
+    message = N_("This file is not a photo (JPEG, PNG, WebP) or a recording (m4a, mp3, ogg, webm, wav).")
+
+
+class PictureTooLarge(Invalid):
+    message = N_("The picture has too many pixels (at most {limit} megapixels).")
+
+
+class UnreadablePicture(Invalid):
+    message = N_("The picture could not be read; it may be damaged.")
+
+
+@dataclass(frozen=True)
+class Sniffed:
+    kind: str  # photo | audio
+    content_type: str
+    extension: str
+
+
+@dataclass(frozen=True)
+class StoredPhoto:
+    name: str
+    thumb_name: str
+    width: int
+    height: int
+
+
+def sniff(head: bytes) -> Sniffed:
+    """The file's kind and type from its first bytes; the name and the sender's header are ignored.
+    Raises NotAllowedFile."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return Sniffed("photo", "image/jpeg", "jpg")
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return Sniffed("photo", "image/png", "png")
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return Sniffed("photo", "image/webp", "webp")
+    if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
+        return Sniffed("audio", "audio/wav", "wav")
+    if head.startswith(b"OggS"):
+        return Sniffed("audio", "audio/ogg", "ogg")
+    if head.startswith(b"\x1a\x45\xdf\xa3") and b"webm" in head[:64]:
+        return Sniffed("audio", "audio/webm", "webm")
+    if head[4:8] == b"ftyp" and head[8:12] in MP4_AUDIO_BRANDS:
+        return Sniffed("audio", "audio/mp4", "m4a")
+    if head.startswith(b"ID3") or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xE6 == 0xE2):
+        return Sniffed("audio", "audio/mpeg", "mp3")  # MPEG audio layer III frame sync
+    if len(head) > 1 and head[0] == 0xFF and head[1] & 0xF6 == 0xF0:
+        return Sniffed("audio", "audio/aac", "aac")  # ADTS
+    raise NotAllowedFile()
+
+
+def media_dir() -> Path:
+    path = get_settings().media_path
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def new_name(extension: str) -> str:
+    return f"{secrets.token_hex(16)}.{extension}"
+
+
+def path_of(name: str) -> Path:
+    return media_dir() / name
+
+
+def store_photo(source: Path) -> StoredPhoto:
+    """Re-encode a photo: orientation applied, every bit of metadata (EXIF, GPS, ICC, XMP) dropped,
+    RGB JPEG at most LONG_SIDE px on the long side, and a THUMB_SIDE thumbnail.
+
+    Raises PictureTooLarge (more than PIXEL_LIMIT pixels, checked from the header before decoding)
+    or UnreadablePicture."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            with Image.open(source) as opened:
+                if opened.format not in PHOTO_TYPES:
+                    raise NotAllowedFile()
+                width, height = opened.size
+                if width * height > PIXEL_LIMIT:
+                    raise PictureTooLarge(limit=PIXEL_LIMIT // 1_000_000)
+                opened.seek(0)  # the first frame of an animation
+                opened.load()
+                upright = ImageOps.exif_transpose(opened)
+        except (Image.DecompressionBombWarning, Image.DecompressionBombError) as bomb:
+            raise PictureTooLarge(limit=PIXEL_LIMIT // 1_000_000) from bomb
+        except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as broken:
+            raise UnreadablePicture() from broken
+    clean = _pixels_only(upright)
+    clean.thumbnail((LONG_SIDE, LONG_SIDE), Image.Resampling.LANCZOS)
+    name = new_name("jpg")
+    clean.save(path_of(name), "JPEG", quality=85, optimize=True)
+    thumb = clean.copy()
+    thumb.thumbnail((THUMB_SIDE, THUMB_SIDE), Image.Resampling.LANCZOS)
+    thumb_name = new_name("jpg")
+    thumb.save(path_of(thumb_name), "JPEG", quality=80, optimize=True)
+    return StoredPhoto(name, thumb_name, clean.width, clean.height)
+
+
+def _pixels_only(image: Image.Image) -> Image.Image:
+    """A fresh RGB image holding only the pixels: nothing of the original's info travels along."""
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        flat = Image.new("RGB", rgba.size, (255, 255, 255))
+        flat.paste(rgba, mask=rgba.getchannel("A"))
+        return flat
+    rgb = image.convert("RGB")
+    fresh = Image.new("RGB", rgb.size)
+    fresh.paste(rgb)
+    return fresh
+
+
+def remove_files(*names: str | None) -> None:
+    for name in names:
+        if name:
+            path_of(name).unlink(missing_ok=True)

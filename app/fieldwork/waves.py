@@ -1,0 +1,48 @@
+"""Waves: the campaigns visits are planned in and reports compare."""
+
+from datetime import date
+
+from sqlmodel import Session, col, select
+
+from app.accounts.models import User
+from app.errors import Conflict, Invalid, NotFound
+from app.fieldwork.models import Wave
+from app.i18n import N_
+from app.trail import service as trail
+
+
+class WaveNotFound(NotFound):
+    message = N_("There is no wave {wave_id}.")
+
+
+def create_wave(session: Session, *, name: str, starts_on: date, ends_on: date, actor: User | None = None,
+                visits_per_clinic: int = 1) -> Wave:
+    """A new wave. Raises Invalid for an empty name or a period that ends before it starts,
+    Conflict when the name is taken."""
+    name = name.strip()
+    if not name:
+        raise Invalid(N_("The wave needs a name."))
+    if ends_on < starts_on:
+        raise Invalid(N_("The wave ends before it starts."))
+    if visits_per_clinic < 1:
+        raise Invalid(N_("A wave plans at least one visit per clinic."))
+    if session.exec(select(Wave.id).where(Wave.name == name)).first() is not None:
+        raise Conflict(N_("There is already a wave named {name}."), name=name)
+    wave = Wave(name=name, starts_on=starts_on, ends_on=ends_on, visits_per_clinic=visits_per_clinic)
+    session.add(wave)
+    session.flush()
+    trail.record(session, actor=actor, verb="wave.create", entity="wave", entity_id=wave.id, name=name)
+    return wave
+
+
+def get_wave(session: Session, wave_id: int) -> Wave:
+    """Raises WaveNotFound."""
+    wave = session.get(Wave, wave_id)
+    if wave is None:
+        raise WaveNotFound(wave_id=wave_id)
+    return wave
+
+
+def list_waves(session: Session) -> list[Wave]:
+    """Every wave, the latest period first."""
+    return list(session.exec(select(Wave).order_by(col(Wave.starts_on).desc(), col(Wave.id).desc())).all())
