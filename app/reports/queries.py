@@ -188,3 +188,32 @@ def failing_answers(where: AuditFilter, *, limit: int) -> Select:
             .where(a.c.s < 1)
             .order_by(a.c.audit_id.desc(), a.c.item_key)
             .limit(limit))
+
+
+def raw_answers(where: AuditFilter) -> Select:
+    """Every answer of the approved audits, one row each, with its item score s (NULL where not
+    scored or N/A), in audit and journey order: the raw data of the exports."""
+    audit = approved_audits(where)
+    s = case((answers.c.na.is_(true()), None), else_=item_score())
+    return (select(audit.c.audit_id, audit.c.wave_id, audit.c.clinic_id, touchpoints.c.key.label("touchpoint_key"),
+                   followed_key(where.renames).label("item_key"), items.c.type.label("item_type"),
+                   answers.c.value_num, answers.c.value_text, answers.c.na, _f(s).label("s"), answers.c.comment)
+            .select_from(answers)
+            .join(audit, audit.c.audit_id == answers.c.audit_id)
+            .join(items, items.c.id == answers.c.item_id)
+            .join(touchpoints, touchpoints.c.id == items.c.touchpoint_id)
+            .outerjoin(options, and_(options.c.item_id == items.c.id, options.c.key == answers.c.value_text))
+            .order_by(audit.c.audit_id, touchpoints.c.position, items.c.position))
+
+
+def audit_rows(where: AuditFilter) -> Select:
+    """Every approved audit with its visit time, score and critical flag (NULL score: nothing scored)."""
+    audit = approved_audits(where)
+    scored = audit_scores(where)
+    return (select(audit.c.audit_id, audit.c.wave_id, audit.c.clinic_id, audits.c.visit_started_at,
+                   audits.c.submitted_at, audits.c.decided_at, scored.c.score,
+                   func.coalesce(scored.c.flagged, 0).label("flagged"))
+            .select_from(audit)
+            .join(audits, audits.c.id == audit.c.audit_id)
+            .outerjoin(scored, scored.c.audit_id == audit.c.audit_id)
+            .order_by(audit.c.audit_id))

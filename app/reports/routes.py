@@ -1,15 +1,17 @@
 """Report pages: the network comparison, a clinic's gap report, and a manager's way to their clinic."""
 
-from typing import Annotated, Any
+import tempfile
+from collections.abc import Iterator
+from typing import IO, Annotated, Any, AnyStr
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 
 from app.accounts.deps import ReportReader, require
 from app.accounts.models import Role, User
 from app.db import SessionDep
 from app.i18n import localized
-from app.reports import charts
+from app.reports import charts, exports
 from app.reports.clinic_report import build_clinic_report
 from app.reports.network_report import build_network_report
 from app.web.templating import render
@@ -71,3 +73,45 @@ def my_clinic(request: Request, user: ReportReader) -> Response:
     if user.role == Role.manager and user.clinic_id:
         return RedirectResponse(request.url_for("clinic_report", clinic_id=user.clinic_id), status_code=303)
     return RedirectResponse(request.url_for("network_report"), status_code=303)
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SPOOL_BYTES = 8 * 1024 * 1024  # bigger exports spill from memory to a temporary file
+
+
+def _chunks(file: IO[AnyStr]) -> Iterator[bytes]:
+    file.seek(0)
+    with file:
+        while chunk := file.read(64 * 1024):
+            yield chunk.encode() if isinstance(chunk, str) else chunk
+
+
+def _download(selection: exports.Selection, extension: str) -> str:
+    report = selection.report
+    wave = report["wave"]["id"] if report["wave"] else "none"
+    return f'attachment; filename="mystery-patient-{report["checklist"] or "none"}-wave-{wave}.{extension}"'
+
+
+@router.get("/reports/export.xlsx", name="report_xlsx")
+def export_xlsx(user: ReportReader, session: SessionDep, wave: Filter = None, checklist: Filter = None,
+                region: Filter = None) -> StreamingResponse:
+    """The workbook of one wave and checklist over the reader's visible clinics."""
+    selection = exports.select_export(session, user=user, wave=_given(wave), checklist=_given(checklist),
+                                      region=_given(region))
+    file = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (closed by _chunks)
+    exports.write_workbook(session, selection, file)
+    return StreamingResponse(_chunks(file), media_type=XLSX_TYPE,
+                             headers={"Content-Disposition": _download(selection, "xlsx")})
+
+
+@router.get("/reports/answers.csv", name="report_answers_csv")
+def export_answers_csv(user: ReportReader, session: SessionDep, wave: Filter = None, checklist: Filter = None,
+                       region: Filter = None) -> StreamingResponse:
+    """The raw answers of one wave and checklist over the reader's visible clinics, as CSV."""
+    selection = exports.select_export(session, user=user, wave=_given(wave), checklist=_given(checklist),
+                                      region=_given(region))
+    file = tempfile.SpooledTemporaryFile(  # noqa: SIM115 (closed by _chunks)
+        max_size=SPOOL_BYTES, mode="w+", encoding="utf-8", newline="")
+    exports.write_answers_csv(session, selection, file)
+    return StreamingResponse(_chunks(file), media_type="text/csv; charset=utf-8",
+                             headers={"Content-Disposition": _download(selection, "csv")})
