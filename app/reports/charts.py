@@ -29,8 +29,8 @@ def touchpoint_bars(rows: Sequence[tuple[str, float | None, float]], *, label: s
     """Horizontal bars, one per (title, score, target): the bar is the score, the black tick the
     target; a bar below its target is drawn in orange with a hatched end, and both numbers are
     written out."""
-    row_h, label_w, width = 34, 120, 360
-    bar_w = width - label_w - 60
+    row_h, label_w, width = 34, 110, 400
+    bar_w = width - label_w - 84
     height = row_h * len(rows) + 8
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
              f'aria-label="{escape(label)}" class="chart bars">']
@@ -72,25 +72,25 @@ def sparkline(values: Sequence[float | None], *, label: str, width: int = 90, he
 
 def emotion_curve(rows: Sequence[tuple[str, float | None]], *, label: str) -> Markup:
     """The journey's emotion curve: one point per touchpoint on a −2..+2 scale, values written."""
-    width, height = 360, 110
+    width, height, margin = 400, 130, 50
     known = [(n, title, v) for n, (title, v) in enumerate(rows) if v is not None]
     if not known:
         return Markup("")
-    step = (width - 40) / max(1, len(rows) - 1)
+    step = (width - 2 * margin) / max(1, len(rows) - 1)
 
     def xy(n: int, v: float) -> tuple[float, float]:
-        return 20 + n * step, 55 - 20 * v
+        return margin + n * step, 60 - 20 * v
 
     coords = " ".join(f"{x:.1f},{y:.1f}" for x, y in (xy(n, v) for n, _, v in known))
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
              f'aria-label="{escape(label)}" class="chart emotion">',
-             f'<line x1="10" x2="{width - 10}" y1="55" y2="55" stroke="#bbb" stroke-dasharray="4 3"/>',
+             f'<line x1="10" x2="{width - 10}" y1="60" y2="60" stroke="#bbb" stroke-dasharray="4 3"/>',
              f'<polyline points="{coords}" fill="none" stroke="{BAR_FILL}" stroke-width="2"/>']
     for n, title, v in known:
         x, y = xy(n, v)
         parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{BAR_FILL}"/>'
                      f'<text x="{x:.1f}" y="{y - 8:.1f}" font-size="11" text-anchor="middle">{v:+.1f}</text>'
                      f'<text x="{x:.1f}" y="{height - 4}" font-size="10" text-anchor="middle">'
-                     f'{escape(title[:10])}</text>')
+                     f'{escape(title[:14])}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
