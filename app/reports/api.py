@@ -87,6 +87,15 @@ class AuditRef(BaseModel):
     date: datetime | None
 
 
+class FailingAnswer(BaseModel):
+    """An answer that scored below 1, with the shopper's comment and photos (`/media/{id}/thumb`)."""
+
+    audit_id: int
+    s: float
+    comment: str | None
+    photos: list[int]
+
+
 class ClinicReport(BaseModel):
     clinic: ClinicRef
     wave: WaveRef | None
@@ -105,6 +114,7 @@ class ClinicReport(BaseModel):
     score_ci: tuple[float, float] | None  # mean ± t·sd/√n of the audit scores, clipped to 0..100
     advice: Advice | None
     small_sample: bool  # fewer than 3 approved audits: not yet reliable
+    evidence: dict[str, list[FailingAnswer]]  # by item key: failing answers with a comment or photo
 
 
 class ClinicRow(BaseModel):

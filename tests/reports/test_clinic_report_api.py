@@ -89,6 +89,8 @@ def test_clinic_report_matches_every_hand_computed_field(client: TestClient, ses
     assert body["score_ci"] == [pytest.approx(max(0, mean - 4.302652730 * sd / math.sqrt(3))),
                                 pytest.approx(min(100, mean + 4.302652730 * sd / math.sqrt(3)))]
     assert body["small_sample"] is False
+    assert body["evidence"] == {"call.greeting": [{"audit_id": network.a_audits[1].id, "s": 0.0,
+                                                   "comment": "No name given", "photos": []}]}
 
 
 def test_perfect_clinic_has_wilson_interval_at_n_of_n(client: TestClient, session: Session,
