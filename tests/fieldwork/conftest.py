@@ -1,12 +1,17 @@
+import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from app.accounts.models import Role, User
+from app.db import make_engine
 from app.fieldwork.models import Audit
 from app.i18n import set_language
+from tests.database import fresh_database, migrate
 from tests.factories import PASSWORD, make_user
 from tests.fieldwork.helpers import make_audit
 from tests.web import log_in
@@ -39,3 +44,13 @@ def log_in_as(client: TestClient, session: Session, role: Role, **fields: object
     client.headers["Accept-Language"] = "en"
     log_in(client, user.email, PASSWORD)
     return user
+
+
+@pytest.fixture
+def own_engine(tmp_path: Path) -> Iterator[Engine]:
+    """A database of its own: this test commits for real, from two threads."""
+    with fresh_database(os.environ.get("TEST_DATABASE_URL"), tmp_path) as url:
+        migrate(url)
+        engine = make_engine(url)
+        yield engine
+        engine.dispose()

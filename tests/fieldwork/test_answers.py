@@ -1,11 +1,14 @@
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
 from app.errors import Conflict, Invalid
 from app.fieldwork.answers import AnswerInput, record_answer, record_answers
-from app.fieldwork.models import Answer, AuditStatus
+from app.fieldwork.models import Answer, Audit, AuditStatus
 from tests.fieldwork.helpers import make_audit
 
 
@@ -152,3 +155,36 @@ def test_a_returned_audit_can_be_edited_again(session: Session) -> None:
     answer = record_answer(session, audit=audit, item_key="call.greeting", value=True)
 
     assert answer.value_num == 1.0
+
+
+def test_two_simultaneous_first_saves_of_an_item_leave_one_row(own_engine: Engine) -> None:
+    with Session(own_engine, expire_on_commit=False) as setup:
+        audit = make_audit(setup)
+    first = Session(own_engine, expire_on_commit=False)
+    mine = first.get(Audit, audit.id)
+    assert mine is not None
+    record_answer(first, audit=mine, item_key="call.greeting", value=True)  # inserted, not yet committed
+    outcome: list[object] = []
+
+    def second_save() -> None:
+        try:
+            with Session(own_engine, expire_on_commit=False) as second:
+                theirs = second.get(Audit, audit.id)
+                assert theirs is not None
+                record_answer(second, audit=theirs, item_key="call.greeting", value=False, comment="late")
+                second.commit()
+                outcome.append("saved")
+        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+            outcome.append(error)
+
+    thread = threading.Thread(target=second_save)
+    thread.start()
+    time.sleep(0.5)  # PostgreSQL: the second insert now waits on the unique index; SQLite: on the write lock
+    first.commit()
+    first.close()
+    thread.join(30)
+
+    assert outcome == ["saved"]
+    with Session(own_engine) as check:
+        rows = check.exec(select(Answer).where(Answer.audit_id == audit.id)).all()
+        assert [(row.value_num, row.comment) for row in rows] == [(0.0, "late")]
