@@ -13,7 +13,7 @@ from app.checklists import versions as checklists
 from app.checklists.models import ChecklistVersion
 from app.clinics.models import Clinic
 from app.db import SessionDep
-from app.errors import Invalid
+from app.errors import Invalid, NotFound
 from app.fieldwork import answers, assignments, evidence, submission, visits, waves
 from app.fieldwork.deps import OwnAudit, OwnEditableAudit, PostedForm, ReadableAudit
 from app.fieldwork.models import Audit, Evidence
@@ -71,17 +71,21 @@ def _assignment_out(session: Session, visit: assignments.Visit) -> AssignmentOut
 
 @router.post("/assignments", response_model=AssignmentOut, status_code=201)
 def create_assignment(body: AssignmentIn, user: QaUser, session: SessionDep) -> AssignmentOut:
-    wave = waves.get_wave(session, body.wave_id)
+    """Every reference in the body (wave, clinic, checklist, scenario, shopper) must exist: else 422."""
     clinic = session.get(Clinic, body.clinic_id)
     if clinic is None:
         raise Invalid(N_("There is no clinic {clinic_id}."), clinic_id=body.clinic_id)
     shopper = accounts.find_user(session, body.shopper)
     if shopper is None:
         raise Invalid(N_("There is no user {email}."), email=body.shopper)
-    scenario = assignments.get_scenario(session, body.scenario_id) if body.scenario_id else None
-    assignment = assignments.assign_visit(session, wave=wave, clinic=clinic, checklist_slug=body.checklist,
-                                          scenario=scenario, shopper=shopper, window_start=body.window_start,
-                                          window_end=body.due_on, actor=user)
+    try:
+        wave = waves.get_wave(session, body.wave_id)
+        scenario = assignments.get_scenario(session, body.scenario_id) if body.scenario_id else None
+        assignment = assignments.assign_visit(session, wave=wave, clinic=clinic, checklist_slug=body.checklist,
+                                              scenario=scenario, shopper=shopper, window_start=body.window_start,
+                                              window_end=body.due_on, actor=user)
+    except NotFound as missing:
+        raise Invalid(missing.message, **missing.params) from missing
     audit = assignments.audit_for(session, assignment)
     return _assignment_out(session, assignments.visit_of(session, audit))
 

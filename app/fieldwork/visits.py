@@ -21,7 +21,7 @@ CLOCK_SKEW = timedelta(hours=14)  # a phone in another time zone or with a wrong
 def _aware(moment: datetime | None) -> datetime | None:
     if moment is None:
         return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def set_visit_times(session: Session, *, audit: Audit, started_at: datetime | None, ended_at: datetime | None,
