@@ -1,0 +1,101 @@
+"""What the checklist pages list: every checklist with its latest version and the reader's draft,
+and the published versions of one checklist with who published each and when."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
+
+from app.accounts.models import User
+from app.checklists import diff, editor, versions
+from app.checklists.models import Checklist, ChecklistVersion
+
+
+@dataclass
+class ChecklistRow:
+    slug: str
+    latest: ChecklistVersion | None
+    published_by: User | None
+    draft: ChecklistVersion | None
+
+
+def checklist_rows(session: Session, *, reader: User) -> list[ChecklistRow]:
+    """Every checklist by slug, its latest published version and publisher, and the reader's own
+    draft (nobody sees anyone else's). A checklist known only from the reader's draft is listed too."""
+    publisher = aliased(User)
+    query = (select(Checklist, ChecklistVersion, publisher)
+             .join(ChecklistVersion, col(ChecklistVersion.checklist_id) == Checklist.id, isouter=True)
+             .join(publisher, col(publisher.id) == ChecklistVersion.published_by_id, isouter=True)
+             .order_by(col(Checklist.slug), col(ChecklistVersion.version)))
+    rows: dict[str, ChecklistRow] = {}
+    for checklist, version, user in session.exec(query).all():
+        row = rows.setdefault(checklist.slug, ChecklistRow(checklist.slug, None, None, None))
+        if version is None:
+            continue
+        if version.status == "published":
+            row.latest, row.published_by = version, user
+        elif version.created_by_id == reader.id:
+            row.draft = version
+    return [row for row in rows.values() if row.latest is not None or row.draft is not None]
+
+
+@dataclass
+class VersionRow:
+    version: ChecklistVersion
+    published_by: User | None
+
+
+def version_rows(session: Session, slug: str) -> list[VersionRow]:
+    """Published versions, newest first, with their publishers. Raises ChecklistNotFound."""
+    versions.latest_version(session, slug)
+    query = (select(ChecklistVersion, User).join(Checklist)
+             .join(User, col(User.id) == ChecklistVersion.published_by_id, isouter=True)
+             .where(Checklist.slug == slug, ChecklistVersion.status == "published")
+             .order_by(col(ChecklistVersion.version).desc()))
+    return [VersionRow(version, user) for version, user in session.exec(query).all()]
+
+
+def comparable(document: dict[str, Any], slug: str) -> dict[str, Any]:
+    """A draft's document in canonical form when it is valid (defaults spelled out like a stored
+    version's), as edited otherwise."""
+    doc, _problems = editor.validate_checklist(editor.draft_yaml(document), editor.draft_filename(slug))
+    return versions.canonical(doc) if doc is not None else document
+
+
+def compare(session: Session, slug: str, *, reader: User, start: str | None, end: str | None,
+            ) -> tuple[diff.Diff, str, str]:
+    """The diff between two versions of a checklist, "draft" meaning the reader's draft. Defaults:
+    the reader's draft against the latest version, or else the latest against the one before.
+    Raises ChecklistNotFound, VersionNotFound, DraftNotFound."""
+    latest = versions.latest_version(session, slug)
+    draft = editor.find_draft(session, slug, author=reader)
+    if end is None:
+        end = "draft" if draft is not None else str(latest.version)
+    if start is None:
+        start = str(latest.version if end == "draft" else max(1, int(end) - 1 if end.isdigit() else 1))
+
+    def document(ref: str) -> tuple[dict[str, Any], dict[str, str]]:
+        if ref == "draft":
+            own = editor.get_draft(session, slug, author=reader)
+            return comparable(own.document, slug), dict(own.renamed_keys or {})
+        if not ref.isdigit():
+            raise versions.VersionNotFound(slug=slug, version=ref)
+        stored = versions.get_version(session, slug, int(ref))
+        return stored.document, dict(stored.renamed_keys or {})
+
+    old, _ = document(start)
+    new, renamed = document(end)
+    if end != "draft" and start.isdigit() and int(end) - int(start) != 1:
+        renamed = _chained_renames(session, slug, int(start), int(end))
+    return diff.diff_documents(old, new, renamed), start, end
+
+
+def _chained_renames(session: Session, slug: str, start: int, end: int) -> dict[str, str]:
+    """The renames of every version after `start` up to `end`, followed through: a→b then b→c is a→c."""
+    renamed: dict[str, str] = {}
+    for number in range(start + 1, end + 1):
+        for old, new in (versions.get_version(session, slug, number).renamed_keys or {}).items():
+            source = next((k for k, v in renamed.items() if v == old), old)
+            renamed[source] = new
+    return renamed
