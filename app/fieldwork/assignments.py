@@ -102,7 +102,7 @@ def get_scenario(session: Session, scenario_id: int) -> Scenario:
 def visits(session: Session, *, shopper: User | None = None) -> list[Visit]:
     """Live (not cancelled) assignments with their audits: a shopper's own, or all when shopper is None.
     Ordered by visit window, then creation."""
-    query = (select(Assignment, Audit, Clinic, Wave, Scenario)
+    query = (select(Assignment, Audit, Clinic, Wave, Scenario)  # type: ignore[call-overload]
              .join(Audit, col(Audit.assignment_id) == Assignment.id)
              .join(Clinic, col(Clinic.id) == Assignment.clinic_id)
              .join(Wave, col(Wave.id) == Assignment.wave_id)

@@ -136,10 +136,11 @@ def _item_url(request: Request, session: Session, audit: Audit, item: Item) -> s
 
 def _item_response(request: Request, session: Session, audit: Audit, view: screens.ItemView,
                    status_code: int = 200) -> Response:
-    if request.headers.get("HX-Request") == "true":
-        return render(request, "fieldwork/_item.html", view=view, audit=audit, status_code=status_code)
     touchpoint = next(tp for tp in checklists.touchpoints_of(session, audit.checklist_version_id)
                       if tp.id == view.item.touchpoint_id)
+    if request.headers.get("HX-Request") == "true":
+        return render(request, "fieldwork/_item_saved.html", view=view, audit=audit, status_code=status_code,
+                      progress=screens.progress(session, audit), current=touchpoint.key)
     screen = screens.screen(session, audit, touchpoint.key, errors={view.key: view.error or ""},
                             posted={view.key: (view.value, view.na, view.comment)})
     return render(request, "fieldwork/touchpoint.html", screen=screen, status_code=status_code)

@@ -22,8 +22,8 @@ from app.i18n import N_
 # Times are shown in the network's zone until the phone's script rewrites them in its own.
 DISPLAY_ZONE = timezone(timedelta(hours=3), "MSK")
 TIMED_UNITS = frozenset({"s", "sec", "min"})
-EMOTIONS = ((-2, "😣", N_("Very bad")), (-1, "🙁", N_("Bad")), (0, "😐", N_("Neutral")),
-            (1, "🙂", N_("Good")), (2, "😄", N_("Very good")))
+EMOTIONS = ((-2, "😣", N_("Very bad")), (-1, "😞", N_("Bad")), (0, "😐", N_("Neutral")),
+            (1, "😊", N_("Good")), (2, "😄", N_("Very good")))
 
 
 @dataclass

@@ -3,9 +3,9 @@ than the limit is stopped at that point with 413, before it fills the disk."""
 
 import shutil
 import tempfile
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from fastapi import Request, Response
 from fastapi.routing import APIRoute
@@ -31,7 +31,7 @@ def too_large() -> TooLarge:
 class LimitedBodyRoute(APIRoute):
     """A route whose request body may not exceed the upload limit (plus form overhead)."""
 
-    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
 
         async def limited(request: Request) -> Response:
