@@ -1,5 +1,148 @@
-"""Placeholder: this domain's routes are added by its issue."""
+"""Action plan pages: boards (network and clinic), the create form from a gap or as an idea, one
+action with its history and moves, "what we improved", and the clinic's journey map."""
 
-from fastapi import APIRouter
+from datetime import date
+from typing import Annotated
 
-router = APIRouter()
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from app.accounts.deps import require
+from app.accounts.models import Role, User
+from app.actions import boards, journey, service
+from app.actions.models import ActionStatus
+from app.db import SessionDep
+from app.errors import Invalid
+from app.i18n import N_, localized
+from app.reports import charts
+from app.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+ActionUser = Annotated[User, Depends(require(*service.ACTING_ROLES))]
+Text = Annotated[str | None, Query()]
+STATUS_LABELS = {"open": "Open", "in_progress": "In progress", "done": "Done, awaiting a visit",
+                 "verified": "Verified"}
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.strip().isdigit() else None
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value.strip()) if value and value.strip() else None
+    except ValueError:
+        raise Invalid(N_("{value} is not a date (use YYYY-MM-DD)."), value=value) from None
+
+
+def _board_page(request: Request, session: SessionDep, user: User, clinic_id: int | None, owner: str | None,
+                touchpoint: str | None, overdue: str | None) -> HTMLResponse:
+    filters = boards.BoardFilter(clinic_id=clinic_id, owner_id=_int(owner), touchpoint=touchpoint or None,
+                                 overdue=bool(overdue))
+    board = boards.build_board(session, user=user, filters=filters)
+    return render(request, "actions/board.html", fragment="actions/_board.html", board=board,
+                  labels=STATUS_LABELS, filters={"owner": owner or "", "touchpoint": touchpoint or "",
+                                                 "overdue": bool(overdue)})
+
+
+@router.get("/actions", name="action_board", response_class=HTMLResponse)
+def network_board(request: Request, user: ActionUser, session: SessionDep, owner: Text = None,
+                  touchpoint: Text = None, overdue: Text = None) -> HTMLResponse:
+    """The network board; a manager's is their clinic's board (their home)."""
+    clinic_id = user.clinic_id if user.role == Role.manager else None
+    if user.role == Role.manager and clinic_id is None:
+        raise service.ClinicNotFound(clinic="-")
+    return _board_page(request, session, user, clinic_id, owner, touchpoint, overdue)
+
+
+@router.get("/actions/clinics/{clinic_id}", name="clinic_action_board", response_class=HTMLResponse)
+def clinic_board(request: Request, clinic_id: int, user: ActionUser, session: SessionDep, owner: Text = None,
+                 touchpoint: Text = None, overdue: Text = None) -> HTMLResponse:
+    return _board_page(request, session, user, clinic_id, owner, touchpoint, overdue)
+
+
+@router.get("/actions/improved", name="actions_improved", response_class=HTMLResponse)
+def improved_page(request: Request, user: ActionUser, session: SessionDep, from_: Annotated[
+        str | None, Query(alias="from")] = None, to: Text = None) -> HTMLResponse:
+    result = boards.improved(session, user=user, date_from=_date(from_), date_to=_date(to))
+    return render(request, "actions/improved.html", block="improved", result=result,
+                  filters={"from": from_ or "", "to": to or ""})
+
+
+def _form_context(session: SessionDep, user: User, clinic_id: int, **values: object) -> dict[str, object]:
+    clinic = service.acting_clinic(session, user=user, clinic_id=clinic_id)
+    version = service.clinic_checklist(session, None, clinic_id=clinic_id)
+    titles = service.touchpoint_titles(session, version.checklist_id)
+    return {"clinic": clinic, "owners": service.eligible_owners(session, clinic),
+            "touchpoints": {k: localized(t) or k for k, t in titles.items()},
+            "item_texts": {k: localized(t) or k for k, t in service.item_texts(session, version.checklist_id).items()},
+            "values": values}
+
+
+@router.get("/actions/new", name="action_new", response_class=HTMLResponse)
+def new_action(request: Request, user: ActionUser, session: SessionDep, clinic_id: int,
+               item: Text = None, touchpoint: Text = None, kind: Text = None) -> HTMLResponse:
+    default_owner = user.id if user.role == Role.manager else None
+    context = _form_context(session, user, clinic_id, item=item or "", touchpoint=touchpoint or "",
+                            kind=kind or "gap", owner_id=default_owner, title="", due_on="")
+    return render(request, "actions/new.html", **context, error=None)
+
+
+@router.post("/actions", name="action_create")
+def create_action(request: Request, user: ActionUser, session: SessionDep, clinic_id: Annotated[int, Form()],
+                  title: Annotated[str, Form()] = "", owner_id: Annotated[str, Form()] = "",
+                  due_on: Annotated[str, Form()] = "", kind: Annotated[str, Form()] = "gap",
+                  touchpoint: Annotated[str, Form()] = "", items: Annotated[str, Form()] = "",
+                  description: Annotated[str, Form()] = "") -> Response:
+    keys = tuple(k for k in items.replace(",", " ").split() if k)
+    try:
+        action = service.create_action(session, user=user, data=service.ActionInput(
+            clinic_id=clinic_id, title=title, owner_id=_int(owner_id), due_on=_date(due_on), kind=kind,
+            touchpoint=touchpoint or None, item_keys=keys, description=description))
+    except Invalid as error:
+        context = _form_context(session, user, clinic_id, item=" ".join(keys), touchpoint=touchpoint, kind=kind,
+                                owner_id=_int(owner_id), title=title, due_on=due_on)
+        return render(request, "actions/new.html", **context, error=error.text(), status_code=422)
+    return RedirectResponse(request.url_for("action_detail", action_id=action.id), status_code=303)
+
+
+def _detail(request: Request, session: SessionDep, user: User, action_id: int, error: str | None = None,
+            status_code: int = 200) -> HTMLResponse:
+    action = service.action_in_scope(session, user=user, action_id=action_id)
+    clinic = service.acting_clinic(session, user=user, clinic_id=action.clinic_id)
+    texts = {k: localized(t) or k for k, t in service.item_texts(session, action.checklist_id).items()}
+    titles = {k: localized(t) or k for k, t in service.touchpoint_titles(session, action.checklist_id).items()}
+    return render(request, "actions/detail.html", fragment="actions/_detail.html", action=action, clinic=clinic,
+                  items=service.items_of(session, [action_id]).get(action_id, []), item_texts=texts,
+                  touchpoints=titles, history=service.history(session, action), labels=STATUS_LABELS,
+                  moves=sorted(service.MOVES[action.status]), owners=service.eligible_owners(session, clinic),
+                  overdue=boards.is_overdue(action), error=error, status_code=status_code)
+
+
+@router.get("/actions/{action_id}", name="action_detail", response_class=HTMLResponse)
+def action_page(request: Request, action_id: int, user: ActionUser, session: SessionDep) -> HTMLResponse:
+    return _detail(request, session, user, action_id)
+
+
+@router.post("/actions/{action_id}", name="action_update")
+def update_action(request: Request, action_id: int, user: ActionUser, session: SessionDep,
+                  status: Annotated[str, Form()] = "", owner_id: Annotated[str, Form()] = "",
+                  due_on: Annotated[str, Form()] = "", comment: Annotated[str, Form()] = "") -> Response:
+    action = service.action_in_scope(session, user=user, action_id=action_id)
+    try:
+        service.change_action(session, user=user, action=action, status=status or None, owner_id=_int(owner_id),
+                              due_on=_date(due_on), comment=comment)
+    except Invalid as error:
+        session.rollback()
+        return _detail(request, session, user, action_id, error=error.text(), status_code=422)
+    if request.headers.get("HX-Request") == "true":
+        return _detail(request, session, user, action_id)
+    return RedirectResponse(request.url_for("action_detail", action_id=action_id), status_code=303)
+
+
+@router.get("/reports/clinics/{clinic_id}/journey", name="clinic_journey", response_class=HTMLResponse)
+def journey_page(request: Request, clinic_id: int, user: ActionUser, session: SessionDep,
+                 wave: Text = None) -> HTMLResponse:
+    data = journey.build_journey(session, user=user, clinic_id=clinic_id, wave=(wave or "").strip() or None)
+    return render(request, "actions/journey.html", block="journey", **data, fmt=charts.fmt,
+                  statuses=[str(s) for s in ActionStatus])

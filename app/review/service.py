@@ -10,6 +10,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from app.accounts.models import User
+from app.actions import verification as actions_verification
 from app.checklists.models import Item
 from app.db_types import utcnow
 from app.errors import Conflict, Invalid
@@ -130,6 +131,8 @@ def review_audit(session: Session, *, audit: Audit, reviewer: User, decision: st
                                    text=text) for key, text in texts.items()])
     trail.record(session, actor=reviewer, verb=f"audit.{chosen.value}", entity="audit", entity_id=audit.id,
                  review_id=review.id, submission=audit.submission_count, reason=reason, comments=texts)
+    if status == AuditStatus.approved:
+        actions_verification.on_audit_approved(session, audit)
     session.flush()
     return review
 
