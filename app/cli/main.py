@@ -4,6 +4,7 @@ import typer
 
 from app.cli import checklists as checklist_commands
 from app.cli import demo as demo_commands
+from app.cli import operations as operation_commands
 from app.cli import users as user_commands
 from app.cli.errors import cli_errors
 
@@ -12,6 +13,7 @@ app = typer.Typer(help="Mystery Patient: field audits of clinic networks.", no_a
 app.add_typer(user_commands.app, name="users")
 app.add_typer(checklist_commands.app, name="checklists")
 app.add_typer(demo_commands.app, name="demo")
+operation_commands.register(app)
 
 
 @app.command()

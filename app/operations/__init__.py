@@ -1,0 +1,1 @@
+"""Operations on a whole install: backup, restore, and copying a database to another one."""
