@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response, Streamin
 from app.accounts.deps import ReportReader, require
 from app.accounts.models import Role, User
 from app.db import SessionDep
-from app.i18n import localized
+from app.i18n import gettext, localized
 from app.reports import charts, exports
 from app.reports.clinic_report import build_clinic_report
 from app.reports.network_report import build_network_report
@@ -41,10 +41,10 @@ def network_page(request: Request, user: NetworkReader, session: SessionDep, wav
     for n, point in enumerate(report["trend"]):
         for clinic in point["clinics"]:
             trends.setdefault(clinic["id"], [None] * len(report["trend"]))[n] = clinic["score"]
-    sparks = {cid: charts.sparkline(values, label="trend") for cid, values in trends.items()}
-    network_spark = charts.sparkline([p["network"] for p in report["trend"]], label="network trend")
-    return render(request, "reports/network.html", report=report, heat=charts.heat_class, fmt=charts.fmt,
-                  tp_titles={k: _title(titles, k) for k in report["touchpoints"]}, sparks=sparks,
+    sparks = {cid: charts.sparkline(values, label=gettext("Trend over waves")) for cid, values in trends.items()}
+    network_spark = charts.sparkline([p["network"] for p in report["trend"]], label=gettext("Network trend over waves"))
+    return render(request, "reports/network.html", block="content", report=report, heat=charts.heat_class,
+                  fmt=charts.fmt, tp_titles={k: _title(titles, k) for k in report["touchpoints"]}, sparks=sparks,
                   network_spark=network_spark, filters={"wave": wave or "", "checklist": checklist or "",
                                                         "region": region or ""})
 
@@ -56,14 +56,13 @@ def clinic_page(request: Request, clinic_id: int, user: ReportReader, session: S
                                  checklist=_given(checklist))
     tp_titles = {t["key"]: _title(report["touchpoint_titles"], t["key"]) for t in report["touchpoints"]}
     bar_rows = [(tp_titles[t["key"]], t["score"], t["target"]) for t in report["touchpoints"]]
-    bars = charts.touchpoint_bars(bar_rows,
-                                  label="touchpoint scores and targets")
+    bars = charts.touchpoint_bars(bar_rows, label=gettext("Touchpoint scores and their targets"))
     emotion = charts.emotion_curve([(tp_titles[t["key"]], t["emotion"]) for t in report["touchpoints"]],
-                                   label="emotion curve")
+                                   label=gettext("Emotion curve"))
     item_titles = {k: _title(report["item_texts"], k) for k in report["item_texts"]}
     can_review = user.role in (Role.qa_lead, Role.admin)
-    return render(request, "reports/clinic.html", report=report, bars=bars, emotion=emotion, fmt=charts.fmt,
-                  tp_titles=tp_titles, item_titles=item_titles, can_review=can_review,
+    return render(request, "reports/clinic.html", block="content", report=report, bars=bars, emotion=emotion,
+                  fmt=charts.fmt, tp_titles=tp_titles, item_titles=item_titles, can_review=can_review,
                   filters={"wave": wave or "", "checklist": checklist or ""})
 
 

@@ -19,6 +19,8 @@ def test_network_page_shows_heatmap_numbers_ranking_and_competitor(client: TestC
     assert page.status_code == 200
     assert "<svg" in page.text and "heat-4" in page.text and "Rival" in page.text
     assert "52.8" in page.text and "76.4" in page.text  # Alpha's score and the network mean
+    fragment = client.get("/reports", headers={"HX-Request": "true"})
+    assert "<html" not in fragment.text and 'id="network-report"' in fragment.text
 
 
 def test_network_page_filters_by_region_through_the_get_form(client: TestClient, session: Session,
@@ -43,7 +45,7 @@ def test_clinic_page_shows_gaps_evidence_warning_and_audit_links(client: TestCli
     assert f"/media/{photo.id}/thumb" in page.text
     assert f'href="/review/audits/{network.a_audits[0].id}"' in page.text
     assert "ceil" in page.text  # the sample-size formula is on the page
-    assert fragment.status_code == 200
+    assert fragment.status_code == 200 and "<html" not in fragment.text and 'id="clinic-report"' in fragment.text
 
 
 def test_clinic_page_warns_about_a_single_visit(client: TestClient, session: Session,
