@@ -7,6 +7,7 @@ from app.accounts.models import Role
 from app.checklists.versions import item_for
 from app.clinics.models import Clinic
 from app.fieldwork.models import Answer, Audit, AuditStatus, Review, ReviewComment
+from app.fieldwork.submission import missing
 from tests.factories import make_user
 from tests.fieldwork.conftest import log_in_as
 from tests.fieldwork.helpers import COMPLETE, answer_all, make_audit, picture
@@ -218,3 +219,41 @@ def test_other_roles_cannot_open_the_shopper_pages(client: TestClient, session: 
 
     assert client.get("/visits").status_code == 403
     assert client.get(f"/visits/{audit.id}").status_code == 403
+
+
+def test_the_per_item_save_without_js_redirects_back_to_the_item(as_shopper: TestClient, audit: Audit) -> None:
+    response = as_shopper.post(f"/visits/{audit.id}/items/call.mood", data={"v.call.mood": "-2"})
+
+    assert response.status_code == 303
+    assert response.headers["location"].endswith(f"/visits/{audit.id}/t/call#item-call.mood")
+
+
+def test_without_js_the_touchpoint_form_also_takes_the_photo(as_shopper: TestClient, audit: Audit,
+                                                             session: Session) -> None:
+    response = as_shopper.post(f"/visits/{audit.id}/t/reception",
+                               data={"v.reception.politeness": "4", "v.reception.wait": "short", "go": "next"},
+                               files={"f.reception.photo": ("desk.webp", picture("WEBP"), "image/webp"),
+                                      "a.reception.photo": ("", b"", "application/octet-stream")})
+
+    assert response.status_code == 303
+    assert [g.item_key for g in missing(session, audit)] == ["call.answer_time", "call.greeting",
+                                                              "call.callback", "call.mood"]
+
+
+def test_a_page_upload_that_is_not_a_picture_shows_the_error_on_the_item(as_shopper: TestClient,
+                                                                          audit: Audit) -> None:
+    response = as_shopper.post(f"/visits/{audit.id}/items/reception.photo", headers=HX,
+                               files={"f.reception.photo": ("desk.jpg", b"<html>no</html>", "image/jpeg")})
+
+    assert response.status_code == 422
+    assert 'data-save-state="invalid"' in response.text and "not a photo" in response.text
+
+
+def test_an_item_save_also_refreshes_the_journey_progress(as_shopper: TestClient, audit: Audit) -> None:
+    response = as_shopper.post(f"/visits/{audit.id}/items/call.mood", data={"v.call.mood": "0"}, headers=HX)
+
+    assert 'id="journey"' in response.text and "hx-swap-oob" in response.text and "1/4" in response.text
+
+
+def test_an_unknown_touchpoint_is_404(as_shopper: TestClient, audit: Audit) -> None:
+    assert as_shopper.get(f"/visits/{audit.id}/t/nowhere").status_code == 404
