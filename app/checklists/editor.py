@@ -24,7 +24,6 @@ from app.checklists.models import Checklist, ChecklistVersion
 from app.checklists.schema import ChecklistDoc, ItemType
 from app.checklists.source import Path, YamlSyntaxError, load_yaml
 from app.checklists.validation import Problem, validate_checklist
-from app.db_types import utcnow
 from app.errors import Conflict, Invalid, NotFound
 from app.i18n import N_
 from app.trail import service as trail
@@ -196,7 +195,6 @@ def _store(session: Session, draft: ChecklistVersion, document: dict[str, Any]) 
         draft.title = dict(document["title"])
     if document.get("language") in LANGUAGES:
         draft.language = document["language"]
-    draft.created_at = utcnow()
     session.add(draft)
     session.flush()
 

@@ -36,7 +36,8 @@ def _text(value: Any, language: str) -> dict[str, str]:
 
 
 def _item(data: dict[str, Any], position: int, language: str) -> tuple[Item, list[ItemOption]]:
-    pass_if = data.get("pass_if") if isinstance(data.get("pass_if"), dict) else {}
+    raw_pass_if = data.get("pass_if")
+    pass_if: dict[str, Any] = raw_pass_if if isinstance(raw_pass_if, dict) else {}
     is_scale = data.get("type") == "scale"
     low, high = _number(data.get("min"), 1), _number(data.get("max"), 5)
     item = Item(version_id=0, touchpoint_id=0, key=str(data.get("key") or f"item_{position + 1}"),
