@@ -198,3 +198,28 @@ def test_scenario_is_created_validated_and_edited(session: Session, qa_client: T
     assert "acne-case" in qa_client.get("/scenarios").text
     assert qa_client.get("/scenarios/acne-case/edit").status_code == 200
     assert qa_client.get("/scenarios/nope/edit").status_code == 404
+
+
+def test_uploading_a_new_checklist_makes_a_draft_that_publishes_as_version_1(session: Session,
+                                                                             qa_client: TestClient) -> None:
+    text = yaml.safe_dump(small_checklist("brand-new"), allow_unicode=True)
+
+    uploaded = qa_client.post("/checklists/upload", files=_yaml_file(text))
+    listed = qa_client.get("/checklists").text
+    published = qa_client.post("/checklists/brand-new/draft/publish", headers=HX)
+
+    assert uploaded.status_code == 303 and "brand-new" in listed
+    assert published.status_code == 200 and published.headers["HX-Redirect"].endswith("published=1&created=1")
+    assert versions.latest_version(session, "brand-new").version == 1
+
+
+def test_publishing_unchanged_content_creates_no_version_and_closes_the_draft(session: Session,
+                                                                               qa_client: TestClient,
+                                                                               qa: User) -> None:
+    qa_client.post(f"/checklists/{SLUG}/draft/open")
+
+    response = qa_client.post(f"/checklists/{SLUG}/draft/publish")
+
+    assert response.status_code == 303 and response.headers["location"].endswith("published=1&created=0")
+    assert versions.latest_version(session, SLUG).version == 1
+    assert editor.find_draft(session, SLUG, author=qa) is None
