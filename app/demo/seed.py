@@ -22,6 +22,7 @@ from app.checklists import versions as checklists
 from app.checklists.models import Item, ItemOption
 from app.clinics import service as clinics
 from app.clinics.models import Clinic, Region
+from app.demo import actions as demo_actions
 from app.demo.answers import DemoAnswer, answer_item
 from app.demo.network import CLINICS, PASSWORD, PEOPLE, REGIONS, VISITS_PER_CLINIC, WAVES, DemoClinic
 from app.fieldwork import answers as fieldwork_answers
@@ -111,6 +112,7 @@ def _visits(session: Session, people: dict[str, User], clinic_rows: dict[str, Cl
                     continue
                 submission.submit_audit(session, audit=audit, actor=shopper)
                 _decide(session, audit, qa, fate, visit_day, items, rng)
+    demo_actions.plan_actions(session, people, clinic_rows)
 
 
 def _fate(latest_wave: bool, clinic_index: int, visit: int) -> str:
