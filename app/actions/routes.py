@@ -2,7 +2,7 @@
 action with its history and moves, "what we improved", and the clinic's journey map."""
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -69,7 +69,7 @@ def improved_page(request: Request, user: ActionUser, session: SessionDep, from_
                   filters={"from": from_ or "", "to": to or ""})
 
 
-def _form_context(session: SessionDep, user: User, clinic_id: int, **values: object) -> dict[str, object]:
+def _form_context(session: SessionDep, user: User, clinic_id: int, **values: object) -> dict[str, Any]:
     clinic = service.acting_clinic(session, user=user, clinic_id=clinic_id)
     version = service.clinic_checklist(session, None, clinic_id=clinic_id)
     titles = service.touchpoint_titles(session, version.checklist_id)

@@ -317,4 +317,4 @@ def item_texts(session: Session, checklist_id: int | None) -> dict[str, dict[str
     rows = session.exec(select(Item.key, Item.text).join(ChecklistVersion, col(ChecklistVersion.id) == Item.version_id)
                         .where(ChecklistVersion.checklist_id == checklist_id)
                         .order_by(col(ChecklistVersion.version))).all()
-    return {key: text for key, text in rows}
+    return {key: dict(text) for key, text in rows}

@@ -71,7 +71,8 @@ def plan_actions(session: Session, people: dict[str, User], clinic_rows: dict[st
         return
     version = checklists.latest_version(session, CHECKLIST)
     binary = [i for i in checklists.items_of(session, version.id or 0) if i.type in ("yes_no", "number")]
-    story = _Story(*waves[-3:], keys=[i.key for i in binary],
+    q2, q3, q4 = waves[-3:]
+    story = _Story(q2, q3, q4, keys=[i.key for i in binary],
                    texts={i.key: i.text.get("ru") or next(iter(i.text.values())) for i in binary},
                    today=datetime.now(UTC).date(), author=people["director@demo.test"])
     spb = people["director.spb@demo.test"]

@@ -1,13 +1,17 @@
 """The demo network shows a believable plan: fixes verified in the last wave, open and overdue ones,
 one awaiting a visit, ideas, and one regression."""
 
+from fastapi.testclient import TestClient
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.actions.boards import is_overdue
 from app.actions.models import Action, ActionEvent
+from app.clinics.models import Clinic
+from app.demo.network import PASSWORD
 from app.demo.seed import seed_demo
 from app.fieldwork.models import Audit, Wave
+from tests.web import log_in
 
 
 def test_the_demo_plan_has_verified_fixes_open_ones_ideas_and_one_regression(session: Session) -> None:
@@ -25,3 +29,21 @@ def test_the_demo_plan_has_verified_fixes_open_ones_ideas_and_one_regression(ses
     assert any(a.kind == "idea" for a in actions)
     regressions = session.exec(select(ActionEvent).where(ActionEvent.field == "regression")).all()
     assert len(regressions) == 1 and sum(a.regressions for a in actions) == 1
+
+
+def test_the_demo_plan_pages_render_for_the_manager_and_the_director(client: TestClient, session: Session) -> None:
+    seed_demo(session)
+    arbat = session.exec(select(Clinic).where(Clinic.name == "Арбат")).one()
+
+    log_in(client, "manager@demo.test", PASSWORD)
+    home = client.get("/actions")
+    journey = client.get(f"/reports/clinics/{arbat.id}/journey")
+    client.cookies.clear()
+    log_in(client, "director@demo.test", PASSWORD)
+    board = client.get("/actions")
+    improved = client.get("/actions/improved")
+
+    assert home.status_code == 200 and "Арбат" in home.text
+    assert journey.status_code == 200 and "sticker red" in journey.text and "sticker idea" in journey.text
+    assert board.status_code == 200 and "Regression" in board.text and "Overdue" in board.text
+    assert improved.status_code == 200 and "gaps turned green" in improved.text
