@@ -12,6 +12,7 @@ that could count in a report is lost.
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from sqlalchemy import case, delete
 from sqlmodel import Session, col, func, select
@@ -24,6 +25,7 @@ from app.errors import Conflict, Invalid, NotFound
 from app.fieldwork import assignments as fieldwork
 from app.fieldwork.models import Answer, Assignment, Audit, AuditStatus, Evidence, Scenario, Wave
 from app.i18n import N_
+from app.reports import lookups, sample_size
 from app.trail import service as trail
 
 
@@ -89,6 +91,7 @@ class BoardRow:
     submitted: int = 0
     approved: int = 0
     visits: list[BoardVisit] = field(default_factory=list)
+    advice: dict[str, Any] | None = None  # sample-size hint (app.reports.sample_size), None without data
 
 
 def _is_untouched(audit_status: str | None, submission_count: int, answered: bool) -> bool:
@@ -97,7 +100,8 @@ def _is_untouched(audit_status: str | None, submission_count: int, answered: boo
 
 def wave_board(session: Session, wave: Wave) -> list[BoardRow]:
     """One row per active clinic (and any inactive one that has visits in the wave), with planned,
-    assigned, submitted and approved counts and the live visits."""
+    assigned, submitted and approved counts, the live visits and the sample-size hint (visits needed
+    for the weakest 0/1 item, from the clinic's latest approved audits of the wave's checklist)."""
     answered_audits = set(session.exec(
         select(Answer.audit_id).join(Audit, col(Audit.id) == Answer.audit_id)
         .where(Audit.wave_id == wave.id).distinct()).all())
@@ -126,7 +130,27 @@ def wave_board(session: Session, wave: Wave) -> list[BoardRow]:
             shopper=name or email, status=status or "", window_start=assignment.window_start,
             window_end=assignment.window_end, answered=answered, can_reassign=untouched,
             can_cancel=status == AuditStatus.draft and (submissions or 0) == 0))
+    checklist = _board_checklist(session, wave)
+    if checklist is not None:
+        advice = sample_size.visits_needed_by_clinic(session, checklist=checklist,
+                                                     clinic_ids=[c.id or 0 for c in clinics])
+        for clinic_id, hint in advice.items():
+            rows[clinic_id].advice = hint
     return list(rows.values())
+
+
+def _board_checklist(session: Session, wave: Wave) -> Checklist | None:
+    """The checklist the sample-size hint is about: the one most of the wave's visits use, else the
+    one most approved audits anywhere use (a wave not yet assigned)."""
+    checklist_id = session.exec(
+        select(ChecklistVersion.checklist_id)
+        .join(Assignment, col(Assignment.checklist_version_id) == ChecklistVersion.id)
+        .where(Assignment.wave_id == wave.id, col(Assignment.cancelled_at).is_(None))
+        .group_by(col(ChecklistVersion.checklist_id))
+        .order_by(func.count(col(Assignment.id)).desc(), col(ChecklistVersion.checklist_id)).limit(1)).first()
+    if checklist_id is not None:
+        return session.get(Checklist, checklist_id)
+    return lookups.most_used_checklist(session, clinic_ids=None)
 
 
 def bulk_assign(session: Session, *, wave: Wave, clinic_ids: list[int], shopper_ids: list[int],

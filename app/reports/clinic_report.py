@@ -13,14 +13,14 @@ from app.accounts.models import User
 from app.accounts.scope import visible_clinic_ids
 from app.clinics.models import Clinic, Region
 from app.fieldwork.models import Audit, AuditStatus, Evidence, Wave
-from app.reports import lookups, queries
+from app.reports import lookups, queries, score_store
 from app.reports.lookups import ChecklistMeta, ClinicNotFound
 from app.reports.queries import AuditFilter
-from app.wilson import MARGIN, Z95, mean_interval, visits_needed, wilson_interval
+from app.reports.sample_size import weakest_item_advice
+from app.wilson import mean_interval, wilson_interval
 
 SMALL_SAMPLE = 3  # fewer approved visits than this: the page warns the figures are not yet reliable
 EVIDENCE_LIMIT = 60  # failing answers shown as evidence under the item gaps
-ADVICE_FORMULA = "n = ceil(z² · p(1 − p) / 0.10²), z = 1.96"
 
 
 def _wave_ref(wave: Wave | None) -> dict[str, Any] | None:
@@ -99,18 +99,6 @@ def network_mean(session: Session, *, checklist_id: int, wave_id: int,
              .where(col(Clinic.is_competitor).is_(False), scores.c.score.is_not(None)))
     branch_scores = list(session.execute(query).scalars().all())
     return fmean(branch_scores) if branch_scores else None
-
-
-def _advice(items: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """Visits needed so the pass rate of the weakest 0/1 item is known to ± 10 points at 95 %."""
-    binary = [i for i in items if i["ci_low"] is not None]
-    if not binary:
-        return None
-    weakest = min(binary, key=lambda i: (i["pass_rate"], -i["priority"]))
-    needed = visits_needed(weakest["pass_rate"])
-    return {"item": weakest["key"], "pass_rate": weakest["pass_rate"], "n": weakest["n"],
-            "visits_needed": needed, "more_visits": max(0, needed - weakest["n"]),
-            "margin": MARGIN, "z": Z95, "formula": ADVICE_FORMULA}
 
 
 def _changes(now: dict[str, Any], before: dict[str, Any], wave: Wave) -> dict[str, Any]:
@@ -201,15 +189,17 @@ def build_clinic_report(session: Session, *, user: User, clinic_id: int, wave: s
                                   "critical_failures": 0, "emotion": None, "weight": tp.weight}
                                  for tp in meta.touchpoints if tp.current]
         return report
+    before = lookups.previous_wave(waves, chosen_wave)
+    score_store.store_scores(session, checklist_id=meta.id,
+                             wave_ids=[w.id or 0 for w in (chosen_wave, before) if w is not None])
     where = AuditFilter(meta.id, [chosen_wave.id or 0], [clinic_id], meta.renames)
     figures = clinic_figures(session, meta, where)
     report.update(figures)
     visible = visible_clinic_ids(session, user)
     report["network_mean"] = network_mean(session, checklist_id=meta.id, wave_id=chosen_wave.id or 0,
                                           clinic_ids=visible)
-    report["advice"] = _advice(figures["items"])
+    report["advice"] = weakest_item_advice(figures["items"])
     report["small_sample"] = figures["audits"] < SMALL_SAMPLE
-    before = lookups.previous_wave(waves, chosen_wave)
     if before is not None:
         earlier_where = AuditFilter(meta.id, [before.id or 0], [clinic_id], meta.renames)
         earlier = clinic_figures(session, meta, earlier_where)
