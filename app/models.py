@@ -23,6 +23,7 @@ from app.fieldwork.models import (
     Scenario,
     Wave,
 )
+from app.reports.models import ScoredAudit, ScoredTouchpoint
 from app.trail.models import TrailEvent
 
 metadata = SQLModel.metadata
@@ -30,6 +31,6 @@ metadata = SQLModel.metadata
 __all__ = [
     "Action", "ActionEvent", "ActionItem", "Answer", "ApiToken", "Assignment", "Audit", "Checklist",
     "ChecklistVersion", "Clinic", "DirectorClinic", "DirectorRegion", "Evidence", "Item", "ItemOption",
-    "LoginAttempt", "Region", "Review", "ReviewComment", "Scenario", "Touchpoint", "TrailEvent", "User",
-    "UserSession", "Wave", "metadata",
+    "LoginAttempt", "Region", "Review", "ReviewComment", "Scenario", "ScoredAudit", "ScoredTouchpoint",
+    "Touchpoint", "TrailEvent", "User", "UserSession", "Wave", "metadata",
 ]

@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 from app.accounts.models import User
 from app.accounts.scope import visible_clinic_ids
 from app.clinics.models import Clinic
-from app.reports import lookups, queries
+from app.reports import lookups, queries, score_store
 from app.reports.queries import AuditFilter
 
 
@@ -109,6 +109,7 @@ def build_network_report(session: Session, *, user: User, wave: str | None = Non
     report["network"]["touchpoints"] = {k: None for k in keys}
     if chosen_wave is None:
         return report
+    score_store.store_scores(session, checklist_id=meta.id)  # every wave: the trend needs them all
     where = AuditFilter(meta.id, [chosen_wave.id or 0], clinic_ids)
     scores = session.execute(queries.clinic_scores(where)).all()
     tp_rows = session.execute(queries.clinic_touchpoint_scores(where)).all()

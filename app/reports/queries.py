@@ -1,26 +1,31 @@
 """The scoring of DESIGN §5 as aggregate SQL (SQLAlchemy Core, GROUP BY in the database).
 
-Every report builds on three layers, each a subquery of the one before:
+Scoring is three layers, each a subquery of the one before:
 
 - `answer_scores`: one row per scored answer of an approved audit with its item score s in [0, 1];
-- `audit_touchpoint_scores`: one row per audit and touchpoint, the weighted touchpoint score and
-  whether a critical item failed there (zeroed under `critical_policy: zero_touchpoint`);
-- `audit_scores`: one row per audit, the weighted mean of its touchpoint scores.
+- `computed_touchpoint_scores`: one row per audit and touchpoint, the weighted touchpoint score
+  and whether a critical item failed there (zeroed under `critical_policy: zero_touchpoint`);
+- `computed_audit_scores`: one row per audit, the weighted mean of its touchpoint scores.
 
-Each audit is scored with the weights of the checklist version it was filled on. Reports then
-average these per clinic (and wave) in the database; Python only shapes the rows. Every result is
-cast to a float, so PostgreSQL never does integer division nor hands back Decimals.
+Each audit is scored with the weights of the checklist version it was filled on. The last two
+layers are stored once per approved audit (score_store.py, tables scored_touchpoints and
+scored_audits); `audit_touchpoint_scores` and `audit_scores` read them back, so clinic and network
+figures average a few rows per audit instead of every answer. Item pass rates and emotions read the
+answers of the clinic in question. Python only shapes the rows. Every result is cast to a float,
+so PostgreSQL never does integer division nor hands back Decimals.
 """
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import Float, and_, case, cast, false, func, literal, or_, select, true
+from sqlalchemy import Float, and_, case, cast, exists, false, func, literal, or_, select, true
 from sqlalchemy.sql import ColumnElement, Select, Subquery
 
 from app.checklists.models import ChecklistVersion, Item, ItemOption, Touchpoint
 from app.checklists.schema import SCORED_TYPES, ItemType
 from app.fieldwork.models import Answer, Audit, AuditStatus
+from app.reports.models import ScoredAudit, ScoredTouchpoint
 
 answers = Answer.__table__  # type: ignore[attr-defined]
 audits = Audit.__table__  # type: ignore[attr-defined]
@@ -28,6 +33,8 @@ items = Item.__table__  # type: ignore[attr-defined]
 options = ItemOption.__table__  # type: ignore[attr-defined]
 touchpoints = Touchpoint.__table__  # type: ignore[attr-defined]
 versions = ChecklistVersion.__table__  # type: ignore[attr-defined]
+scored_audits = ScoredAudit.__table__  # type: ignore[attr-defined]
+scored_touchpoints = ScoredTouchpoint.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -40,18 +47,21 @@ class AuditFilter:
     wave_ids: Collection[int] | None = None
     clinic_ids: Collection[int] | None = None
     renames: Mapping[str, str] = field(default_factory=dict)
+    unscored_only: bool = False  # only audits whose scores are not stored yet
 
 
 def approved_audits(where: AuditFilter) -> Subquery:
     """The approved audits the filter selects, with their wave, clinic and checklist policy."""
     query = (select(audits.c.id.label("audit_id"), audits.c.wave_id, audits.c.clinic_id,
-                    audits.c.checklist_version_id, versions.c.critical_policy)
+                    audits.c.checklist_version_id, versions.c.critical_policy, versions.c.checklist_id)
              .join(versions, versions.c.id == audits.c.checklist_version_id)
              .where(audits.c.status == AuditStatus.approved, versions.c.checklist_id == where.checklist_id))
     if where.wave_ids is not None:
         query = query.where(audits.c.wave_id.in_(list(where.wave_ids)))
     if where.clinic_ids is not None:
         query = query.where(audits.c.clinic_id.in_(list(where.clinic_ids)))
+    if where.unscored_only:
+        query = query.where(~exists().where(scored_audits.c.audit_id == audits.c.id))
     return query.subquery()
 
 
@@ -103,8 +113,8 @@ def answer_scores(where: AuditFilter) -> Subquery:
     return query.subquery()
 
 
-def audit_touchpoint_scores(where: AuditFilter) -> Subquery:
-    """Per audit and touchpoint: score = 100·Σ(w·s)/Σ(w) over its scored answers; `flagged` = 1 when a
+def computed_touchpoint_scores(where: AuditFilter) -> Subquery:
+    """Per audit and touchpoint, from the answers: score = 100·Σ(w·s)/Σ(w) over its scored answers; `flagged` = 1 when a
     critical item scored below 1, and then score = 0 under critical_policy zero_touchpoint."""
     a = answer_scores(where)
     flagged = func.max(case((and_(a.c.critical.is_(true()), a.c.s < 1), 1), else_=0))
@@ -115,36 +125,53 @@ def audit_touchpoint_scores(where: AuditFilter) -> Subquery:
                     func.max(a.c.touchpoint_weight).label("touchpoint_weight"),
                     _f(score).label("score"), flagged.label("flagged"))
              .group_by(a.c.audit_id, a.c.wave_id, a.c.clinic_id, a.c.touchpoint_key, a.c.critical_policy))
-    return query.subquery("audit_touchpoint_scores")
+    return query.subquery()
+
+
+def computed_audit_scores(touchpoint_rows: Subquery) -> Select:
+    """Per audit: score = Σ(W·T)/Σ(W) over its touchpoints with a score; flagged if any touchpoint is."""
+    t = touchpoint_rows
+    return (select(t.c.audit_id,
+                   _f(func.sum(t.c.touchpoint_weight * t.c.score) / func.sum(t.c.touchpoint_weight)).label("score"),
+                   func.max(t.c.flagged).label("flagged"))
+            .group_by(t.c.audit_id))
+
+
+def _stored(table: Any, where: AuditFilter) -> Select:
+    query = select(table).where(table.c.checklist_id == where.checklist_id)
+    if where.wave_ids is not None:
+        query = query.where(table.c.wave_id.in_(list(where.wave_ids)))
+    if where.clinic_ids is not None:
+        query = query.where(table.c.clinic_id.in_(list(where.clinic_ids)))
+    return query
+
+
+def audit_touchpoint_scores(where: AuditFilter) -> Subquery:
+    """The stored touchpoint scores of the approved audits the filter selects (one row per audit and
+    touchpoint with a score: audit_id, wave_id, clinic_id, touchpoint_key, touchpoint_weight, score,
+    flagged). score_store.store_scores must have run for these audits."""
+    return _stored(scored_touchpoints, where).subquery("audit_touchpoint_scores")
 
 
 def audit_scores(where: AuditFilter) -> Subquery:
-    """Per audit: score = Σ(W·T)/Σ(W) over its touchpoints with a score; flagged if any touchpoint is."""
-    t = audit_touchpoint_scores(where)
-    query = (select(t.c.audit_id, t.c.wave_id, t.c.clinic_id,
-                    _f(func.sum(t.c.touchpoint_weight * t.c.score)
-                       / func.sum(t.c.touchpoint_weight)).label("score"),
-                    func.max(t.c.flagged).label("flagged"))
-             .group_by(t.c.audit_id, t.c.wave_id, t.c.clinic_id))
-    return query.subquery()
+    """The stored scores of the approved audits the filter selects: one row per approved audit, its
+    score NULL when nothing in it was scored."""
+    return _stored(scored_audits, where).subquery("audit_scores")
 
 
 def clinic_scores(where: AuditFilter) -> Select:
     """Per wave and clinic: approved audits, the clinic score (mean of audit scores), Σ and Σ² of the
     audit scores with their count (for the interval), and the number of critically flagged audits."""
-    audit = approved_audits(where)
     scored = audit_scores(where)
     score = scored.c.score
-    return (select(audit.c.wave_id, audit.c.clinic_id,
-                   func.count(audit.c.audit_id).label("audits"),
+    return (select(scored.c.wave_id, scored.c.clinic_id,
+                   func.count(scored.c.audit_id).label("audits"),
                    _f(func.avg(score)).label("score"),
                    func.count(score).label("scored"),
                    _f(func.sum(score)).label("total"),
                    _f(func.sum(score * score)).label("total_of_squares"),
                    func.coalesce(func.sum(scored.c.flagged), 0).label("critical_failures"))
-            .select_from(audit)
-            .outerjoin(scored, scored.c.audit_id == audit.c.audit_id)
-            .group_by(audit.c.wave_id, audit.c.clinic_id))
+            .group_by(scored.c.wave_id, scored.c.clinic_id))
 
 
 def clinic_touchpoint_scores(where: AuditFilter) -> Select:
@@ -208,12 +235,9 @@ def raw_answers(where: AuditFilter) -> Select:
 
 def audit_rows(where: AuditFilter) -> Select:
     """Every approved audit with its visit time, score and critical flag (NULL score: nothing scored)."""
-    audit = approved_audits(where)
     scored = audit_scores(where)
-    return (select(audit.c.audit_id, audit.c.wave_id, audit.c.clinic_id, audits.c.visit_started_at,
-                   audits.c.submitted_at, audits.c.decided_at, scored.c.score,
-                   func.coalesce(scored.c.flagged, 0).label("flagged"))
-            .select_from(audit)
-            .join(audits, audits.c.id == audit.c.audit_id)
-            .outerjoin(scored, scored.c.audit_id == audit.c.audit_id)
-            .order_by(audit.c.audit_id))
+    return (select(scored.c.audit_id, scored.c.wave_id, scored.c.clinic_id, audits.c.visit_started_at,
+                   audits.c.submitted_at, audits.c.decided_at, scored.c.score, scored.c.flagged)
+            .select_from(scored)
+            .join(audits, audits.c.id == scored.c.audit_id)
+            .order_by(scored.c.audit_id))
