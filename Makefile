@@ -21,12 +21,13 @@ STAMP := $(VENV)/.installed
 LOCALES := app/locales
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test bench lint messages compile-messages clean
+.PHONY: help install run test bench soak lint messages compile-messages clean
 
 help:
 	@echo "make run               install, migrate, load checklists + demo data, serve on http://$(MP_HOST):$(MP_PORT)"
 	@echo "make test              the whole test suite (TEST_DATABASE_URL=postgresql+psycopg://... for PostgreSQL)"
 	@echo "make bench             the benchmarks"
+	@echo "make soak              50 shoppers saving through cut connections and SIGKILLs: nothing lost (SOAK_ARGS=...)"
 	@echo "make lint              ruff + mypy"
 	@echo "make messages          extract translatable strings and update the catalogs"
 	@echo "make compile-messages  compile the catalogs (.po -> .mo)"
@@ -51,6 +52,12 @@ test: $(STAMP)
 bench: $(STAMP)
 	@if [ -f bench/run.py ]; then $(BIN)/python bench/run.py; \
 	else echo "No benchmarks yet (bench/run.py does not exist)."; fi
+
+# No answer lost under cut connections and SIGKILLs (a few minutes, traffic to 127.0.0.1 only).
+# SOAK_ARGS="--database postgresql+psycopg://postgres@127.0.0.1:5432/postgres" runs it on PostgreSQL.
+SOAK_ARGS ?=
+soak: $(STAMP)
+	$(BIN)/python bench/soak.py $(SOAK_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check app tests

@@ -1,5 +1,6 @@
 """Engine and sessions: one code path for SQLite (embedded default) and PostgreSQL."""
 
+import threading
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import Annotated, Any
@@ -33,9 +34,27 @@ def _tune_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
+    # The threads of one process queue on a lock instead of polling SQLite's busy handler: with dozens of
+    # waiting threads the polling starves some past busy_timeout, and "database is locked" reached users
+    # (bench/soak.py). Other worker processes still wait through busy_timeout. The gate is never
+    # waited on longer than busy_timeout, so a nested transaction in one thread cannot deadlock, only wait.
+    gate = threading.Lock()
+
     @event.listens_for(engine, "begin")
     def on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.info["gated"] = gate.acquire(timeout=10)
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except Exception:
+            _open_gate(connection)
+            raise
+
+    def _open_gate(connection: Any) -> None:
+        if connection.info.pop("gated", False):
+            gate.release()
+
+    event.listen(engine, "commit", _open_gate)
+    event.listen(engine, "rollback", _open_gate)
 
 
 @lru_cache

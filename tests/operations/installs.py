@@ -73,4 +73,15 @@ def looks(url: str, media_dir: Path) -> dict[str, Any]:
     finally:
         engine.dispose()
     media = {name: sha256_of(media_dir / name) if (media_dir / name).is_file() else None for name in names}
-    return {"counts": counts, "reports": reports, "media": media}
+    return {"counts": counts, "reports": rounded(reports), "media": media}
+
+
+def rounded(value: Any) -> Any:
+    """Floats to 9 decimals: SQLite and PostgreSQL may sum the same numbers in a different last bit."""
+    if isinstance(value, float):
+        return round(value, 9)
+    if isinstance(value, dict):
+        return {key: rounded(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [rounded(item) for item in value]
+    return value
