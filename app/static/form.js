@@ -69,7 +69,8 @@
       const rings = sw.querySelector("[data-rings]");
       if (rings) rings.textContent = store.getItem(swKey(sw.dataset.stopwatch) + ":rings") || "0";
     });
-    root.querySelectorAll("[data-local-time]").forEach((t) => {
+    root.querySelectorAll("[data-local-time]:not([data-localized])").forEach((t) => {
+      t.dataset.localized = "1";  // init runs again for htmx's load of the body: convert once
       const d = new Date(t.getAttribute("datetime"));
       const opts = { hour: "2-digit", minute: "2-digit" };
       if (t.textContent.trim().length > 5) Object.assign(opts, { day: "2-digit", month: "2-digit", year: "numeric" });

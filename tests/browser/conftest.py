@@ -1,12 +1,15 @@
 """Browser tests: Playwright drives Debian's Chromium (headless, phone viewport) against the real app
 served by uvicorn in a subprocess, on its own fresh database (pages need real commits)."""
 
+import itertools
 import os
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -62,10 +65,11 @@ def _free_port() -> int:
 class LiveApp:
     """The app in a uvicorn subprocess, and a way to arrange data in its database."""
 
-    def __init__(self, url: str, database_url: str, engine: Engine) -> None:
+    def __init__(self, url: str, database_url: str, engine: Engine, media_dir: Path | None = None) -> None:
         self.url = url
         self.database_url = database_url
         self.engine = engine
+        self.media_dir = media_dir
 
     def session(self) -> Session:
         return Session(self.engine, expire_on_commit=False)
@@ -87,7 +91,7 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
         engine = make_engine(database_url)
         try:
             _wait_until_up(url, server, workdir / "server.log")
-            yield LiveApp(url, database_url, engine)
+            yield LiveApp(url, database_url, engine, workdir / "media")
         finally:
             server.terminate()
             try:
@@ -118,3 +122,55 @@ def log_in_page(page: Any, live_app: LiveApp, email: str, password: str) -> None
     page.fill("#password", password)
     page.locator("form.stack button[type=submit]").click()
     page.wait_for_load_state("networkidle")
+
+
+@dataclass(frozen=True)
+class ShopperVisit:
+    email: str
+    audit_id: int
+    clinic: str
+
+
+_visits = itertools.count(1)
+
+
+def arrange_visit(live_app: LiveApp, slug: str = "browser-visit") -> ShopperVisit:
+    """A shopper with one draft audit of the small checklist (every item type, two touchpoints), a
+    clinic with an address and a scenario brief; committed for real, so the server sees it."""
+    from app.accounts import service as accounts
+    from app.accounts.models import Role
+    from app.checklists.schema import ChecklistDoc
+    from app.checklists.versions import save_version
+    from app.clinics.models import Clinic, Region
+    from app.fieldwork import assignments, waves
+    from app.fieldwork.models import Scenario
+    from tests.checklist_docs import small_checklist
+    from tests.factories import PASSWORD
+
+    n = next(_visits)
+    with live_app.session() as session:
+        save_version(session, ChecklistDoc.model_validate(small_checklist(slug)))
+        region = Region(name=f"Visit region {slug} {n}")
+        session.add(region)
+        session.flush()
+        clinic = Clinic(name=f"Clinic Belaya {n}", region_id=region.id, city="Kazan",
+                        address="Pushkina 12", latitude=55.79, longitude=49.12)
+        session.add(clinic)
+        scenario = Scenario(
+            slug=f"{slug}-scenario-{n}", title={"en": "First visit, acne", "ru": "Первый визит, акне"},
+            persona={"en": "Anna, 28, office worker, never been to this clinic."},
+            story={"en": "Rashes on the cheeks for three months; creams from the pharmacy did not help."},
+            ask={"en": "What does a consultation cost? Which treatments and how many sessions?"},
+            avoid={"en": "Do not say that you are checking the clinic or that you work in medicine."})
+        session.add(scenario)
+        session.flush()
+        wave = waves.create_wave(session, name=f"Browser wave {slug} {n}", starts_on=date(2026, 11, 1),
+                                 ends_on=date(2026, 12, 31))
+        email = f"shopper-{slug}-{n}@example.test"
+        shopper = accounts.create_user(session, email=email, role=Role.shopper, password=PASSWORD)
+        assignment = assignments.assign_visit(session, wave=wave, clinic=clinic, checklist_slug=slug,
+                                              scenario=scenario, shopper=shopper,
+                                              window_start=date(2026, 11, 20), window_end=date(2026, 11, 30))
+        audit_id = assignments.audit_for(session, assignment).id or 0
+        session.commit()
+        return ShopperVisit(email, audit_id, clinic.name)
