@@ -187,3 +187,45 @@ def test_a_shopper_fills_every_item_type_with_autosave_and_submits_once(
     states = page.locator("li[data-save-state]").evaluate_all("els => els.map(e => e.dataset.saveState)")
     assert set(states) == {"readonly"}
     assert page.locator("form#touchpoint-form input:not([type=hidden])").count() == 0
+
+
+def test_a_save_lost_to_a_dead_connection_shows_on_the_item_and_is_sent_again(
+        page: Any, live_app: LiveApp) -> None:
+    visit = arrange_visit(live_app, slug="browser-offline")
+    log_in_page(page, live_app, visit.email, PASSWORD)
+    page.goto(f"{live_app.url}/visits/{visit.audit_id}/t/call")
+
+    page.context.set_offline(True)
+    item(page, "call.mood").locator('label:has(input[value="-2"])').click()
+    page.locator('li[id="item-call.mood"][data-save-state="failed"]').wait_for()
+    assert item(page, "call.mood").locator(".failed-note").is_visible()
+
+    page.context.set_offline(False)  # the browser's "online" event sends it again
+    page.locator('li[id="item-call.mood"][data-save-state="saved"]').wait_for()
+    page.wait_for_load_state("networkidle")
+
+    with live_app.session() as session:
+        stored = session.exec(select(Answer).join(Item, col(Item.id) == Answer.item_id)
+                              .where(Answer.audit_id == visit.audit_id, Item.key == "call.mood")).all()
+    assert [a.value_num for a in stored] == [-2]
+
+
+def test_a_refused_answer_shows_its_reason_on_the_item_and_keeps_the_saved_one(
+        page: Any, live_app: LiveApp) -> None:
+    visit = arrange_visit(live_app, slug="browser-refused")
+    log_in_page(page, live_app, visit.email, PASSWORD)
+    page.goto(f"{live_app.url}/visits/{visit.audit_id}/t/call")
+    type_and_leave(page, "call.answer_time", "v", "14")
+
+    box = item(page, "call.answer_time").locator("input[name='v.call.answer_time']")
+    box.fill("fourteen")
+    box.press("Tab")
+    page.locator('li[id="item-call.answer_time"][data-save-state="invalid"]').wait_for()
+
+    error = item(page, "call.answer_time").locator("[role=alert]")
+    assert error.is_visible() and error.inner_text().strip()
+    assert box.get_attribute("aria-invalid") == "true"
+    with live_app.session() as session:
+        stored = session.exec(select(Answer).join(Item, col(Item.id) == Answer.item_id)
+                              .where(Answer.audit_id == visit.audit_id, Item.key == "call.answer_time")).one()
+    assert stored.value_num == 14
