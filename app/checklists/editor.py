@@ -52,7 +52,8 @@ class DraftHasProblems(Invalid):
 @dataclass
 class DraftProblems:
     """The draft's problems, placed where the editor shows them: by touchpoint index, by
-    (touchpoint, item) index, each with the field it concerns (None: the block as a whole)."""
+    (touchpoint, item) index, each with the field it concerns (None: the block as a whole;
+    "options.N" for the item's option N)."""
 
     all: list[Problem] = field(default_factory=list)
     top: list[tuple[str | None, Problem]] = field(default_factory=list)
@@ -108,6 +109,8 @@ def placed_problems(document: Mapping[str, Any], filename: str) -> DraftProblems
             path = owner
         if len(owner) == 4:
             name = str(path[4]) if len(path) > 4 and path[4] != "key" else None
+            if name == "options" and len(path) > 5 and isinstance(path[5], int):
+                name = f"options.{path[5]}"  # shown on that option's row
             placed.items.setdefault((int(owner[1]), int(owner[3])), []).append((name, problem))
         elif len(owner) == 2 and not (len(path) > 2 and path[2] == "items" and len(path) > 3):
             name = str(path[2]) if len(path) > 2 and path[2] not in ("key", "items") else None
