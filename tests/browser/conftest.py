@@ -5,8 +5,8 @@ import itertools
 import os
 import socket
 import subprocess
-import tempfile
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
