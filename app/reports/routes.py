@@ -2,16 +2,18 @@
 
 import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 from typing import IO, Annotated, Any, AnyStr
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+from sqlmodel import Session
 
 from app.accounts.deps import ReportReader, require
 from app.accounts.models import Role, User
 from app.db import SessionDep
 from app.i18n import gettext, localized
-from app.reports import charts, exports
+from app.reports import charts, exports, pdf
 from app.reports.clinic_report import build_clinic_report
 from app.reports.network_report import build_network_report
 from app.web.templating import render
@@ -49,9 +51,8 @@ def network_page(request: Request, user: NetworkReader, session: SessionDep, wav
                                                         "region": region or ""})
 
 
-@router.get("/reports/clinics/{clinic_id}", name="clinic_report", response_class=HTMLResponse)
-def clinic_page(request: Request, clinic_id: int, user: ReportReader, session: SessionDep,
-                wave: Filter = None, checklist: Filter = None) -> HTMLResponse:
+def _clinic_context(session: Session, user: User, clinic_id: int, wave: str | None,
+                    checklist: str | None) -> dict[str, Any]:
     report = build_clinic_report(session, user=user, clinic_id=clinic_id, wave=_given(wave),
                                  checklist=_given(checklist))
     tp_titles = {t["key"]: _title(report["touchpoint_titles"], t["key"]) for t in report["touchpoints"]}
@@ -60,10 +61,34 @@ def clinic_page(request: Request, clinic_id: int, user: ReportReader, session: S
     emotion = charts.emotion_curve([(tp_titles[t["key"]], t["emotion"]) for t in report["touchpoints"]],
                                    label=gettext("Emotion curve"))
     item_titles = {k: _title(report["item_texts"], k) for k in report["item_texts"]}
-    can_review = user.role in (Role.qa_lead, Role.admin)
-    return render(request, "reports/clinic.html", block="content", report=report, bars=bars, emotion=emotion,
-                  fmt=charts.fmt, tp_titles=tp_titles, item_titles=item_titles, can_review=can_review,
-                  filters={"wave": wave or "", "checklist": checklist or ""})
+    return {"report": report, "bars": bars, "emotion": emotion, "fmt": charts.fmt, "tp_titles": tp_titles,
+            "item_titles": item_titles, "can_review": user.role in (Role.qa_lead, Role.admin),
+            "filters": {"wave": wave or "", "checklist": checklist or ""}}
+
+
+@router.get("/reports/clinics/{clinic_id}", name="clinic_report", response_class=HTMLResponse)
+def clinic_page(request: Request, clinic_id: int, user: ReportReader, session: SessionDep,
+                wave: Filter = None, checklist: Filter = None) -> HTMLResponse:
+    context = _clinic_context(session, user, clinic_id, wave, checklist)
+    return render(request, "reports/clinic.html", block="content", **context)
+
+
+STYLESHEET = Path(__file__).resolve().parents[1] / "static" / "app.css"
+
+
+@router.get("/reports/clinics/{clinic_id}/report.pdf", name="clinic_report_pdf")
+def clinic_pdf(request: Request, clinic_id: int, user: ReportReader, session: SessionDep,
+               wave: Filter = None, checklist: Filter = None) -> Response:
+    """The gap report as a PDF (503 where the server has no Chromium to print it with)."""
+    context = _clinic_context(session, user, clinic_id, wave, checklist)
+    page = render(request, "reports/clinic_pdf.html", stylesheet=STYLESHEET.read_text(encoding="utf-8"),
+                  printable=True, **context)
+    html = pdf.embed_thumbnails(session, bytes(page.body).decode("utf-8"))
+    report = context["report"]
+    wave_id = report["wave"]["id"] if report["wave"] else "none"
+    filename = f"gap-report-clinic-{clinic_id}-wave-{wave_id}.pdf"
+    return Response(pdf.html_to_pdf(html), media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 @router.get("/reports/my-clinic", name="clinic_reports")

@@ -1,8 +1,14 @@
 """The report pages: full page and htmx, the figures and warnings a director needs, scope."""
 
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from app.reports import pdf
 from tests.factories import PASSWORD, make_user
 from tests.reports.conftest import Network
 from tests.reports.factories import add_photo
@@ -81,3 +87,29 @@ def test_empty_clinic_page_says_there_are_no_approved_audits(client: TestClient,
     page = client.get(f"/reports/clinics/{clinic.id}")
 
     assert page.status_code == 200 and "No approved audits yet" in page.text
+
+
+@pytest.mark.skipif(not (pdf.chromium() and shutil.which("pdftoppm")), reason="needs Chromium and pdftoppm")
+def test_gap_report_pdf_renders_to_a_page_image(client: TestClient, session: Session, network: Network,
+                                                tmp_path: Path) -> None:
+    as_user(client, session, "admin")
+
+    response = client.get(f"/reports/clinics/{network.a.id}/report.pdf")
+
+    assert response.status_code == 200 and response.headers["content-type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    (tmp_path / "report.pdf").write_bytes(response.content)
+    subprocess.run(["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "1", str(tmp_path / "report.pdf"),
+                    str(tmp_path / "page")], check=True, timeout=60)
+    (image,) = tmp_path.glob("page*.png")
+    assert image.stat().st_size > 5_000  # a rendered page, not a blank one
+
+
+def test_pdf_without_chromium_says_so(client: TestClient, session: Session, network: Network,
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MP_CHROMIUM", "/nonexistent/chromium")
+    as_user(client, session, "admin")
+
+    response = client.get(f"/reports/clinics/{network.a.id}/report.pdf")
+
+    assert response.status_code == 503 and "Chromium" in response.text
