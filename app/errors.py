@@ -10,7 +10,9 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from app.i18n import N_, gettext
 
@@ -76,6 +78,19 @@ def _problem(request: Request, status: int, message: str, detail: Any = None) ->
                   status=status, message=message, detail=detail)
 
 
+RETRY_AFTER_SECONDS = 1
+# Contention, not a fault: SQLite's write lock outwaited busy_timeout; PostgreSQL's serialization
+# failure, deadlock victim or lock timeout. The request changed nothing and may simply be sent again.
+BUSY_MESSAGES = ("database is locked", "database table is locked", "database is busy")
+BUSY_SQLSTATES = ("40001", "40P01", "55P03")
+
+
+def database_busy(exc: OperationalError) -> bool:
+    text = str(exc.orig).lower()
+    return (any(message in text for message in BUSY_MESSAGES)
+            or getattr(exc.orig, "sqlstate", None) in BUSY_SQLSTATES)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     def on_domain_error(request: Request, exc: DomainError) -> Response:
@@ -98,6 +113,23 @@ def install_error_handlers(app: FastAPI) -> None:
                     413: N_("The upload is too large.")}
         message = gettext(messages.get(exc.status_code, str(exc.detail)))
         return _problem(request, exc.status_code, message)
+
+    @app.exception_handler(OperationalError)
+    def on_database_error(request: Request, exc: OperationalError) -> Response:
+        if not database_busy(exc):
+            return on_crash(request, exc)
+        log.warning("database busy on %s %s (%s): answered 503, retry after %ss", request.method,
+                    request.url.path, exc.orig, RETRY_AFTER_SECONDS)
+        response = _problem(request, 503, gettext("The server is busy for a moment and did not save "
+                                                  "this; please send it again."))
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+
+    @app.exception_handler(ClientDisconnect)
+    def on_client_gone(request: Request, _exc: ClientDisconnect) -> Response:
+        # The phone lost its connection mid-upload: nothing was stored, it will send again. Not an error.
+        log.info("client disconnected during %s %s", request.method, request.url.path)
+        return Response(status_code=499)  # as nginx logs it: client closed request
 
     @app.exception_handler(Exception)
     def on_crash(request: Request, exc: Exception) -> Response:

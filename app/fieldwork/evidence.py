@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from sqlalchemy import event
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.accounts.models import Role, User
@@ -30,8 +31,10 @@ def add_evidence(session: Session, *, audit: Audit, upload: BinaryIO, item_key: 
     """Store an uploaded photo or recording for the audit (and an item of it).
 
     The type is sniffed from the bytes; photos are re-encoded without metadata. A resend with the
-    same client_upload_id returns the evidence stored the first time. Raises AuditNotEditable (409),
-    Invalid (unknown item, not a photo or recording, too many pixels, unreadable), TooLarge (413).
+    same client_upload_id returns the evidence stored the first time, also when both copies arrive at
+    once (the unique (audit, client_upload_id) constraint decides; the loser's files are removed).
+    Raises AuditNotEditable (409), Invalid (unknown item, not a photo or recording, too many pixels,
+    unreadable), TooLarge (413).
     """
     ensure_editable(audit)
     item_id = None
@@ -41,23 +44,34 @@ def add_evidence(session: Session, *, audit: Audit, upload: BinaryIO, item_key: 
         except NotFound as missing:
             raise Invalid(N_("There is no question {key} in this checklist."), key=item_key,
                           detail=[{"item": item_key, "message": missing.text()}]) from missing
-    if client_upload_id:
-        earlier = session.exec(select(Evidence).where(Evidence.audit_id == audit.id,
-                                                      Evidence.client_upload_id == client_upload_id)).first()
-        if earlier is not None:
-            return earlier
+    client_upload_id = client_upload_id[:64] if client_upload_id else None
+    if client_upload_id and (earlier := _upload(session, audit, client_upload_id)) is not None:
+        return earlier
     temp = spool(upload, media.media_dir() / "tmp")
     try:
         evidence = _store(audit, item_id, temp, client_upload_id)
     finally:
         temp.unlink(missing_ok=True)
-    session.add(evidence)
+    try:
+        with session.begin_nested():  # the same upload sent at once by another worker may win the insert
+            session.add(evidence)
+    except IntegrityError:
+        media.remove_files(evidence.stored_name, evidence.thumb_name)
+        earlier = _upload(session, audit, client_upload_id) if client_upload_id else None
+        if earlier is None:
+            raise
+        return earlier
     touch(audit)
     session.add(audit)
     session.flush()
     trail.record(session, actor=actor, verb="evidence.add", entity="audit", entity_id=audit.id,
                  evidence_id=evidence.id, kind=evidence.kind, item=item_key)
     return evidence
+
+
+def _upload(session: Session, audit: Audit, client_upload_id: str) -> Evidence | None:
+    query = select(Evidence).where(Evidence.audit_id == audit.id, Evidence.client_upload_id == client_upload_id)
+    return session.exec(query.execution_options(populate_existing=True)).first()
 
 
 def _store(audit: Audit, item_id: int | None, temp: Path, client_upload_id: str | None) -> Evidence:
@@ -75,7 +89,7 @@ def _store(audit: Audit, item_id: int | None, temp: Path, client_upload_id: str 
     return Evidence(audit_id=audit.id or 0, item_id=item_id, kind=kind.kind, stored_name=stored,
                     thumb_name=thumb, content_type=content_type, size_bytes=path.stat().st_size,
                     width=width, height=height, sha256=_sha256(path),
-                    client_upload_id=client_upload_id[:64] if client_upload_id else None)
+                    client_upload_id=client_upload_id)
 
 
 def _sha256(path: Path) -> str:

@@ -121,6 +121,8 @@ class Evidence(SQLModel, table=True):
     """A photo or audio file kept under the media folder with a random name."""
 
     __tablename__ = "evidence"
+    # A resent upload (same client_upload_id) can never be stored twice, even by two workers at once.
+    __table_args__ = (UniqueConstraint("audit_id", "client_upload_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     audit_id: int = Field(foreign_key="audits.id", index=True, ondelete="CASCADE")
