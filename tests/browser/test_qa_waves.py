@@ -1,0 +1,99 @@
+"""Wave planning in the browser (laptop): the QA lead creates a wave, assigns visits in bulk, sees
+per clinic the visits the sample-size hint asks for next to the planned ones, and cancels a visit."""
+
+from datetime import date
+from typing import Any
+
+from playwright.sync_api import expect
+from sqlmodel import col, select
+
+from app.accounts import service as accounts
+from app.accounts.models import Role
+from app.checklists.schema import ChecklistDoc
+from app.checklists.versions import save_version
+from app.clinics.models import Clinic, Region
+from app.fieldwork import answers, assignments, submission, waves
+from app.fieldwork.answers import AnswerInput
+from app.fieldwork.models import Assignment, Wave
+from app.review.service import review_audit
+from tests.browser.conftest import SCREENSHOTS, LiveApp, log_in_page
+from tests.checklist_docs import small_checklist
+from tests.factories import PASSWORD
+
+LAPTOP = {"width": 1280, "height": 800}
+
+
+def _arrange(live_app: LiveApp, slug: str, qa_email: str) -> tuple[int, int]:
+    """Two clinics and two shoppers; an earlier wave with two approved visits to the first clinic,
+    where 'Offered a call back' passed once in two (so it needs 97 visits for ± 10 points)."""
+    doc = small_checklist(slug)
+    doc["touchpoints"][1]["items"] = [i for i in doc["touchpoints"][1]["items"] if i["key"] != "reception.photo"]
+    with live_app.session() as session:
+        save_version(session, ChecklistDoc.model_validate(doc))
+        region = Region(name=f"Region {slug}")
+        session.add(region)
+        session.flush()
+        first = Clinic(name=f"Alpha {slug}", region_id=region.id, city="Kazan")
+        second = Clinic(name=f"Beta {slug}", region_id=region.id, city="Kazan")
+        session.add_all([first, second])
+        qa = accounts.create_user(session, email=qa_email, role=Role.qa_lead, password=PASSWORD)
+        shoppers = [accounts.create_user(session, email=f"shopper{n}-{slug}@example.test", role=Role.shopper,
+                                         password=PASSWORD, name=f"Shopper {n} {slug}") for n in (1, 2)]
+        earlier = waves.create_wave(session, name=f"Earlier {slug}", starts_on=date(2026, 9, 1),
+                                    ends_on=date(2026, 9, 30))
+        for shopper, callback in zip(shoppers, ("yes", "no"), strict=True):
+            assignment = assignments.assign_visit(session, wave=earlier, clinic=first, checklist_slug=slug,
+                                                  scenario=None, shopper=shopper)
+            audit = assignments.audit_for(session, assignment)
+            answers.record_answers(session, audit=audit, answers=[
+                AnswerInput("call.answer_time", 15), AnswerInput("call.greeting", "yes"),
+                AnswerInput("call.callback", callback), AnswerInput("call.mood", 1),
+                AnswerInput("reception.politeness", 4), AnswerInput("reception.wait", "short")])
+            submission.submit_audit(session, audit=audit, actor=shopper)
+            review_audit(session, audit=audit, reviewer=qa, decision="approve")
+        session.commit()
+        return first.id or 0, second.id or 0
+
+
+def test_qa_lead_plans_a_wave_with_the_sample_size_hint(browser: Any, live_app: LiveApp) -> None:
+    slug = "qa-waves"
+    first, second = _arrange(live_app, slug, "qa-waves@example.test")
+    context = browser.new_context(viewport=LAPTOP, locale="en-US")
+    page = context.new_page()
+    log_in_page(page, live_app, "qa-waves@example.test", PASSWORD)
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Waves").click()
+    page.fill("#wave-name", f"Plan {slug}")
+    page.fill("#wave-start", "2026-12-01")
+    page.fill("#wave-end", "2026-12-31")
+    page.fill("#wave-visits", "2")
+    page.get_by_role("button", name="Create wave").click()
+    page.wait_for_url("**/waves/*?done=created")
+
+    for clinic_id in (first, second):
+        page.check(f"input[name=clinic][value='{clinic_id}']")
+    page.get_by_label(f"Shopper 1 {slug}").check()
+    page.get_by_label(f"Shopper 2 {slug}").check()
+    page.select_option("#assign-checklist", slug)
+    page.fill("#assign-visits", "2")
+    page.get_by_role("button", name="Assign", exact=True).click()
+    page.wait_for_url("**done=assigned&n=4")
+
+    alpha = page.locator(f"#clinic-{first}")
+    hint = alpha.locator(".sample-hint")
+    expect(hint).to_contain_text("97")
+    expect(hint).to_contain_text("call.callback")
+    expect(alpha.locator("td.num").nth(0)).to_have_text("2")  # planned
+    expect(page.locator(f"#clinic-{second} .sample-hint")).to_have_text("—")
+    page.screenshot(path=str(SCREENSHOTS / "qa-wave-board.png"), full_page=True)
+
+    alpha.get_by_role("button", name="Cancel visit").first.click()
+    page.wait_for_url("**done=cancelled")
+    expect(page.locator(f"#clinic-{first} .visits li")).to_have_count(1)
+    context.close()
+
+    with live_app.session() as session:
+        plan = session.exec(select(Wave).where(Wave.name == f"Plan {slug}")).one()
+        live = session.exec(select(Assignment).where(Assignment.wave_id == plan.id,
+                                                     col(Assignment.cancelled_at).is_(None))).all()
+        assert len(live) == 3
