@@ -69,6 +69,7 @@ class ItemRow:
     evidence: list[Evidence]
     changed: bool  # answered or changed since the previous decision (a resubmission)
     previous_comment: str | None  # what QA wrote on this item at the previous return
+    previous_shown: str | None = None  # a changed item's answer as it was at that return
 
 
 @dataclass
@@ -124,6 +125,7 @@ def review_screen(session: Session, audit: Audit) -> ReviewScreen:
     previous = reviews[-1] if reviews and audit.submission_count > reviews[-1].submission_number else None
     changed_since = previous.created_at if previous else None
     previous_comments = history[-1].comments if previous and previous.decision == "return" else {}
+    before = service.returned_answers(session, audit, previous) if previous else {}
 
     answers = {a.item_id: a for a in session.exec(select(Answer).where(Answer.audit_id == audit.id)).all()}
     evidence = list(session.exec(select(Evidence).where(Evidence.audit_id == audit.id)
@@ -141,9 +143,14 @@ def review_screen(session: Session, audit: Audit) -> ReviewScreen:
             (answer is not None and answer.updated_at > changed_since)
             or any(e.created_at > changed_since for e in item_evidence))
         changed_count += changed
+        was = before.get(item.key)
+        previous_answer = Answer(audit_id=audit.id or 0, item_id=item.id or 0, value_num=was[0],
+                                 value_text=was[1], na=bool(was[2])) if was else None
         by_touchpoint.setdefault(item.touchpoint_id, []).append(ItemRow(
             item=item, answer=answer, shown=shown_value(item, answer, options), evidence=item_evidence,
-            changed=changed, previous_comment=previous_comments.get(item.key)))
+            changed=changed, previous_comment=previous_comments.get(item.key),
+            previous_shown=(shown_value(item, previous_answer, options) or gettext("no answer"))
+            if changed and before else None))
     blocks = [TouchpointBlock(touchpoint=tp, rows=by_touchpoint.get(tp.id or 0, []))
               for tp in versions.touchpoints_of(session, audit.checklist_version_id)]
 

@@ -5,6 +5,7 @@ audit's status, so two reviewers deciding at the same moment give exactly one de
 """
 
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
@@ -14,9 +15,10 @@ from app.actions import verification as actions_verification
 from app.checklists.models import Item
 from app.db_types import utcnow
 from app.errors import Conflict, Invalid
-from app.fieldwork.models import Audit, AuditStatus, Review, ReviewComment
+from app.fieldwork.models import Answer, Audit, AuditStatus, Review, ReviewComment
 from app.i18n import N_
 from app.trail import service as trail
+from app.trail.models import TrailEvent
 
 
 class Decision(StrEnum):
@@ -129,12 +131,33 @@ def review_audit(session: Session, *, audit: Audit, reviewer: User, decision: st
     session.flush()
     session.add_all([ReviewComment(review_id=review.id or 0, audit_id=audit.id or 0, item_id=items[key].id,
                                    text=text) for key, text in texts.items()])
+    # A returned audit keeps the answers as they were, so the next review can show old → new.
+    answered = answers_snapshot(session, audit) if chosen == Decision.return_ else {}
     trail.record(session, actor=reviewer, verb=f"audit.{chosen.value}", entity="audit", entity_id=audit.id,
-                 review_id=review.id, submission=audit.submission_count, reason=reason, comments=texts)
+                 review_id=review.id, submission=audit.submission_count, reason=reason, comments=texts,
+                 **({"answers": answered} if chosen == Decision.return_ else {}))
     if status == AuditStatus.approved:
         actions_verification.on_audit_approved(session, audit)
     session.flush()
     return review
+
+
+def answers_snapshot(session: Session, audit: Audit) -> dict[str, list[Any]]:
+    """The audit's answers as {item_key: [value_num, value_text, na]} (JSON for the trail)."""
+    query = (select(Item.key, Answer.value_num, Answer.value_text, Answer.na)
+             .join(Item, col(Answer.item_id) == Item.id).where(Answer.audit_id == audit.id))
+    return {key: [num, text, bool(na)] for key, num, text, na in session.exec(query).all()}
+
+
+def returned_answers(session: Session, audit: Audit, review: Review) -> dict[str, list[Any]]:
+    """The answers as they were when `review` returned the audit ({} for other decisions, or for
+    returns recorded before snapshots were kept)."""
+    events = session.exec(select(TrailEvent).where(TrailEvent.verb == "audit.return", TrailEvent.entity == "audit",
+                                                   TrailEvent.entity_id == audit.id)).all()
+    for event in events:
+        if (event.detail or {}).get("review_id") == review.id:
+            return dict(event.detail.get("answers") or {})
+    return {}
 
 
 def comments_of(session: Session, review: Review) -> dict[str, str]:

@@ -97,6 +97,8 @@ def test_return_with_a_comment_resubmit_and_approve(browser: Any, live_app: Live
     changed = qa.locator("#item-reception\\.wait")
     expect(changed).to_have_class("review-item changed")
     expect(changed.locator(".badge", has_text="changed")).to_be_visible()
+    expect(changed.locator(".answer")).to_contain_text("Over 20 minutes")
+    expect(changed.locator(".answer del")).to_have_text("Under 10 minutes")  # what it replaced
     expect(changed).to_contain_text(COMMENT)  # the earlier comment stays beside the new answer
     changed.scroll_into_view_if_needed()
     qa.screenshot(path=str(SCREENSHOTS / "qa-review-resubmitted.png"))
