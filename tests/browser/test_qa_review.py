@@ -20,6 +20,7 @@ from tests.checklist_docs import small_checklist
 from tests.factories import PASSWORD
 
 LAPTOP = {"width": 1280, "height": 800}
+TABLET = {"width": 820, "height": 1180}
 COMMENT = "The wait was 25 minutes by your own timings: please check this answer."
 
 
@@ -102,6 +103,9 @@ def test_return_with_a_comment_resubmit_and_approve(browser: Any, live_app: Live
     expect(changed).to_contain_text(COMMENT)  # the earlier comment stays beside the new answer
     changed.scroll_into_view_if_needed()
     qa.screenshot(path=str(SCREENSHOTS / "qa-review-resubmitted.png"))
+    qa.set_viewport_size(TABLET)
+    overflow = qa.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"the review screen scrolls sideways by {overflow}px on a tablet"
     qa.get_by_role("button", name="Approve").click()
     qa.wait_for_url("**/review?done=approve*")
     expect(qa.locator(".flash")).to_contain_text(f"Audit {audit_id} approved")

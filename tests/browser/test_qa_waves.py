@@ -1,5 +1,6 @@
-"""Wave planning in the browser (laptop): the QA lead creates a wave, assigns visits in bulk, sees
-per clinic the visits the sample-size hint asks for next to the planned ones, and cancels a visit."""
+"""Wave planning in the browser (laptop): the QA lead writes a scenario, creates a wave, assigns
+visits with the scenario in bulk, sees per clinic the visits the sample-size hint asks for next to
+the planned ones, and cancels a visit; the board also fits a tablet."""
 
 from datetime import date
 from typing import Any
@@ -14,13 +15,19 @@ from app.checklists.versions import save_version
 from app.clinics.models import Clinic, Region
 from app.fieldwork import answers, assignments, submission, waves
 from app.fieldwork.answers import AnswerInput
-from app.fieldwork.models import Assignment, Wave
+from app.fieldwork.models import Assignment, Scenario, Wave
 from app.review.service import review_audit
 from tests.browser.conftest import SCREENSHOTS, LiveApp, log_in_page
 from tests.checklist_docs import small_checklist
 from tests.factories import PASSWORD
 
 LAPTOP = {"width": 1280, "height": 800}
+TABLET = {"width": 820, "height": 1180}
+SCENARIO = [("title", "Первый визит, акне", "First visit, acne"),
+            ("persona", "Анна, 28 лет, офисный работник.", "Anna, 28, office worker."),
+            ("story", "Высыпания на щеках три месяца.", "Rashes on the cheeks for three months."),
+            ("ask", "Сколько стоит консультация?", "What does a consultation cost?"),
+            ("avoid", "Не говорите, что проверяете клинику.", "Do not say that you are checking the clinic.")]
 
 
 def _arrange(live_app: LiveApp, slug: str, qa_email: str) -> tuple[int, int]:
@@ -62,6 +69,18 @@ def test_qa_lead_plans_a_wave_with_the_sample_size_hint(browser: Any, live_app: 
     page = context.new_page()
     log_in_page(page, live_app, "qa-waves@example.test", PASSWORD)
 
+    # A scenario for the visits, written in both languages.
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Scenarios").click()
+    page.get_by_role("link", name="New scenario").click()
+    page.fill("#sc-slug", f"{slug}-first-visit")
+    page.select_option("#sc-checklist", slug)
+    for name, ru, en in SCENARIO:
+        page.fill(f"#sc-{name}-ru", ru)
+        page.fill(f"#sc-{name}-en", en)
+    page.get_by_role("button", name="Save scenario").click()
+    page.wait_for_url("**/scenarios")
+    expect(page.locator("#scenarios")).to_contain_text("First visit, acne")
+
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Waves").click()
     page.fill("#wave-name", f"Plan {slug}")
     page.fill("#wave-start", "2026-12-01")
@@ -75,6 +94,7 @@ def test_qa_lead_plans_a_wave_with_the_sample_size_hint(browser: Any, live_app: 
     page.get_by_label(f"Shopper 1 {slug}").check()
     page.get_by_label(f"Shopper 2 {slug}").check()
     page.select_option("#assign-checklist", slug)
+    page.select_option("#assign-scenario", label="First visit, acne")
     page.fill("#assign-visits", "2")
     page.get_by_role("button", name="Assign", exact=True).click()
     page.wait_for_url("**done=assigned&n=4")
@@ -86,6 +106,10 @@ def test_qa_lead_plans_a_wave_with_the_sample_size_hint(browser: Any, live_app: 
     expect(alpha.locator("td.num").nth(0)).to_have_text("2")  # planned
     expect(page.locator(f"#clinic-{second} .sample-hint")).to_have_text("—")
     page.screenshot(path=str(SCREENSHOTS / "qa-wave-board.png"), full_page=True)
+    page.set_viewport_size(TABLET)
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"the wave board scrolls sideways by {overflow}px on a tablet"
+    page.set_viewport_size(LAPTOP)
 
     alpha.get_by_role("button", name="Cancel visit").first.click()
     page.wait_for_url("**done=cancelled")
@@ -97,3 +121,5 @@ def test_qa_lead_plans_a_wave_with_the_sample_size_hint(browser: Any, live_app: 
         live = session.exec(select(Assignment).where(Assignment.wave_id == plan.id,
                                                      col(Assignment.cancelled_at).is_(None))).all()
         assert len(live) == 3
+        scenario = session.exec(select(Scenario).where(Scenario.slug == f"{slug}-first-visit")).one()
+        assert {a.scenario_id for a in live} == {scenario.id}
