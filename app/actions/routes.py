@@ -85,6 +85,10 @@ def new_action(request: Request, user: ActionUser, session: SessionDep, clinic_i
     default_owner = user.id if user.role == Role.manager else None
     context = _form_context(session, user, clinic_id, item=item or "", touchpoint=touchpoint or "",
                             kind=kind or "gap", owner_id=default_owner, title="", due_on="")
+    try:
+        service.refuse_competitor(context["clinic"])
+    except Invalid as error:  # say so before anyone fills the form in
+        return render(request, "actions/new.html", **context, error=error.text(), status_code=422)
     return render(request, "actions/new.html", **context, error=None)
 
 

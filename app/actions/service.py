@@ -88,6 +88,10 @@ class CommentRequired(Invalid):
     message = N_("Say in a comment what was done (or why it moves back).")
 
 
+class CompetitorClinic(Invalid):
+    message = N_("{clinic} is a competitor: its audits are a benchmark, not ours to fix, so it has no action plan.")
+
+
 class UnknownKind(Invalid):
     message = N_("Unknown kind {kind}: use gap or idea.")
 
@@ -120,6 +124,12 @@ def action_in_scope(session: Session, *, user: User, action_id: int) -> Action:
     if action is None or user.role not in ACTING_ROLES or not can_see_clinic(session, user, action.clinic_id):
         raise ActionNotFound(action=action_id)
     return action
+
+
+def refuse_competitor(clinic: Clinic) -> None:
+    """Raises CompetitorClinic (422) for a competitor: it is compared with, never fixed by us."""
+    if clinic.is_competitor:
+        raise CompetitorClinic(clinic=clinic.name)
 
 
 def eligible_owners(session: Session, clinic: Clinic) -> list[User]:
@@ -201,10 +211,12 @@ def create_action(session: Session, *, user: User, data: ActionInput, at: dateti
     """A new open action on the clinic's plan with one owner and the items it covers.
 
     A gap covers ≥ 1 scored item (a touchpoint gap covers its scored items by default); an idea may
-    cover none. Raises ClinicNotFound (404, also outside the user's scope); TitleRequired,
-    OwnerRequired, OwnerOutsideClinic, ItemsRequired, UnknownItems, UnknownTouchpoint, UnknownKind (422).
+    cover none. Competitor clinics are benchmarks and get no actions. Raises ClinicNotFound (404,
+    also outside the user's scope); CompetitorClinic, TitleRequired, OwnerRequired, OwnerOutsideClinic,
+    ItemsRequired, UnknownItems, UnknownTouchpoint, UnknownKind (422).
     """
     clinic = acting_clinic(session, user=user, clinic_id=data.clinic_id)
+    refuse_competitor(clinic)
     if data.kind not in ("gap", "idea"):
         raise UnknownKind(kind=data.kind)
     title = data.title.strip()
