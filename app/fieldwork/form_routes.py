@@ -18,6 +18,7 @@ from app.fieldwork import answers, evidence, screens
 from app.fieldwork.answers import AnswerInput
 from app.fieldwork.deps import OwnAudit, OwnEditableAudit, PostedForm
 from app.fieldwork.models import Audit
+from app.fieldwork.offline_routes import acknowledge
 from app.fieldwork.uploads import LimitedBodyRoute
 from app.web.templating import render
 
@@ -117,14 +118,16 @@ def save_touchpoint(request: Request, audit: OwnEditableAudit, touchpoint_key: s
 @router.post("/visits/{audit_id}/items/{item_key}", name="save_item")
 def save_item(request: Request, audit: OwnEditableAudit, item_key: str, form: PostedForm, session: SessionDep,
               user: ShopperUser) -> Response:
-    """Autosave one item (htmx): the item's fragment, "saved HH:MM", or 422 with the error on it.
+    """Autosave one item (htmx or the phone's outbox): the item's fragment, "saved HH:MM", or 422 with
+    the error on it; X-Applied-Change / X-Refused-Change name the client change it answers for.
     Without JavaScript the same post answers 303 back to the item on its screen."""
     item = checklists.item_for(session, audit.checklist_version_id, item_key)
     error, posted = save_item_from_form(session, audit=audit, item=item, form=form, actor=user)
     if request.headers.get("HX-Request") != "true" and not error:
         return RedirectResponse(_item_url(request, session, audit, item), status_code=303)
     view = screens.item_view(session, audit, item, error=error, posted=posted)
-    return _item_response(request, session, audit, view, status_code=422 if error else 200)
+    response = _item_response(request, session, audit, view, status_code=422 if error else 200)
+    return acknowledge(response, _text(form, "client_change_id"), refused=bool(error), status=audit.status)
 
 
 def _item_url(request: Request, session: Session, audit: Audit, item: Item) -> str:

@@ -9,12 +9,13 @@ from fastapi.responses import RedirectResponse, Response
 from app.accounts.deps import ShopperUser
 from app.db import SessionDep
 from app.errors import Invalid
-from app.fieldwork import assignments, form_routes, media_routes, screens, submission, visits
+from app.fieldwork import assignments, form_routes, media_routes, offline_routes, screens, submission, visits
 from app.fieldwork.deps import OwnAudit, OwnEditableAudit, PostedForm
 from app.i18n import N_
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
+router.include_router(offline_routes.router)  # first: /visits/offline-manifest is not an audit id
 router.include_router(form_routes.router)
 router.include_router(media_routes.router)
 

@@ -53,7 +53,7 @@ class ItemView:
             return "invalid"
         if not self.editable:
             return "readonly"
-        return "saved" if self.answer is not None else "empty"
+        return "saved" if self.answer is not None or self.files else "empty"
 
     @property
     def saved_at(self) -> datetime | None:

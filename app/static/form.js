@@ -1,53 +1,10 @@
-// The shopper's form: change ids for idempotent saves, retry of failed saves, stopwatch, ring
-// counter, local times, location check-in. Enhancement only: the form works without it.
+// The shopper's form: stopwatch, ring counter, local times, location check-in. Saves go through the
+// phone's outbox (offline.js). Enhancement only: the form works without it.
 "use strict";
 (() => {
   const item = (el) => el && el.closest && el.closest("li[data-save-state]");
   const store = window.localStorage;
   const swKey = (id) => "mp-sw:" + location.pathname + ":" + id;
-
-  document.addEventListener("change", (e) => {
-    const li = item(e.target);
-    if (!li) return;
-    if (li.dataset.retrying) { delete li.dataset.retrying; return; }
-    li.dataset.changeId = Date.now().toString(36) + Math.random().toString(36).slice(2, 10);
-    li.dataset.changedAt = new Date().toISOString();
-    li.setAttribute("data-save-state", "saving");
-  }, true);
-
-  document.addEventListener("htmx:configRequest", (e) => {
-    const li = e.detail.elt;
-    if (li.matches("li[data-save-state]") && li.dataset.changeId) {
-      e.detail.parameters.client_change_id = li.dataset.changeId;
-      e.detail.parameters.client_changed_at = li.dataset.changedAt;
-    }
-  });
-
-  const failed = (e) => {
-    const li = item(e.detail.elt);
-    if (!li) return;
-    const status = e.detail.xhr ? e.detail.xhr.status : 0;
-    if (status && status < 500) {  // refused, not lost: say why, do not resend
-      li.setAttribute("data-save-state", "rejected");
-      const note = li.querySelector(".save-note");
-      const box = new DOMParser().parseFromString(e.detail.xhr.responseText, "text/html").querySelector("#error");
-      if (note && box) note.textContent = box.textContent.trim();
-    } else {
-      li.setAttribute("data-save-state", "failed");
-    }
-  };
-  ["htmx:sendError", "htmx:timeout", "htmx:responseError"].forEach((n) => document.addEventListener(n, failed));
-
-  const retry = () => {
-    if (navigator.onLine === false) return;
-    document.querySelectorAll('li[data-save-state="failed"]').forEach((li) => {
-      li.dataset.retrying = "1";
-      li.setAttribute("data-save-state", "saving");
-      window.htmx.trigger(li, "change");
-    });
-  };
-  window.addEventListener("online", retry);
-  setInterval(retry, 15000);
 
   const clock = (ms) => {
     const s = Math.floor(ms / 1000);
