@@ -27,6 +27,12 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+def rehash(password: str) -> str:
+    """A new hash of a password that was just verified, with the current parameters. No strength check:
+    an older, shorter password must not stop its owner from logging in (they are asked to change it)."""
+    return _hasher.hash(password)
+
+
 def verify_password(password_hash: str | None, password: str) -> bool:
     try:
         return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None

@@ -39,8 +39,11 @@ def login(request: Request, session: SessionDep, _user: OptionalUser, email: Ann
     except DomainError as error:
         # The failed attempt must be kept although the request fails: commit it here.
         session.commit()
-        return render(request, "accounts/login.html", status_code=error.status_code, next=_safe_next(next),
+        page = render(request, "accounts/login.html", status_code=error.status_code, next=_safe_next(next),
                       email=email, error=error.text())
+        if isinstance(error, service.TooManyAttempts):
+            page.headers["Retry-After"] = str(error.retry_after)
+        return page
     old = sessions.token_from(request)
     response = RedirectResponse(_safe_next(next), status_code=303)
     if old:

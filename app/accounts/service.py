@@ -1,7 +1,9 @@
 """Users: create, log in (with throttling), change roles, scopes and passwords, deactivate."""
 
+import math
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from sqlmodel import Session, col, delete, func, select
 
@@ -13,10 +15,14 @@ from app.errors import Conflict, DomainError, Invalid, NotFound
 from app.i18n import N_
 from app.trail import service as trail
 
-# Per account and per address, failures in the window: slow down first, then lock for a while.
+# Per account and per address, failures in the window: slow down first (each further attempt waits
+# twice as long after the latest failure, up to MAX_DELAY), then lock until the window has passed.
 THROTTLE_WINDOW = timedelta(hours=1)
+SLOW_AFTER_ACCOUNT = 5
+SLOW_AFTER_ADDRESS = 20
 LOCK_AFTER_ACCOUNT = 20
 LOCK_AFTER_ADDRESS = 100
+MAX_DELAY = timedelta(minutes=1)
 
 
 class WrongCredentials(DomainError):
@@ -27,6 +33,10 @@ class WrongCredentials(DomainError):
 class TooManyAttempts(DomainError):
     status_code = 429
     message = N_("Too many failed attempts. Wait a while and try again.")
+
+    def __init__(self, *, retry_after: int) -> None:
+        super().__init__()
+        self.retry_after = retry_after  # seconds, for the Retry-After header
 
 
 class EmailTaken(Conflict):
@@ -109,26 +119,50 @@ def scope_of(session: Session, user: User) -> tuple[list[int], list[int]]:
     return list(regions), list(clinics)
 
 
-def _recent_failures(session: Session, *, column: object, value: str) -> int:
+def _recent_failures(session: Session, *, column: Any, value: str) -> tuple[int, datetime | None]:
+    """How many failures in the throttle window, and when the latest was."""
     since = utcnow() - THROTTLE_WINDOW
-    query = select(func.count()).select_from(LoginAttempt).where(column == value, LoginAttempt.at >= since)
-    return int(session.exec(query).one())
+    query = select(func.count(), func.max(LoginAttempt.at)).where(column == value, LoginAttempt.at >= since)
+    count, latest = session.exec(query).one()  # max() keeps the column's type: an aware datetime
+    return int(count), latest
+
+
+def _wait(failures: int, latest: datetime | None, *, slow_after: int, lock_after: int) -> timedelta:
+    """How long the next attempt must still wait: nothing below slow_after failures, then a delay
+    doubling with each failure, and past lock_after until the window has passed."""
+    if latest is None or failures < slow_after:
+        return timedelta(0)
+    if failures >= lock_after:
+        return latest + THROTTLE_WINDOW - utcnow()
+    delay = min(timedelta(seconds=2 ** min(failures - slow_after, 16)), MAX_DELAY)
+    return latest + delay - utcnow()
+
+
+def check_throttle(session: Session, *, email: str, address: str) -> None:
+    """Raises TooManyAttempts while the account (an email, whether or not such a user exists) or the
+    address has to wait. Nothing here depends on the account existing."""
+    by_email = _recent_failures(session, column=LoginAttempt.email, value=email[:254])
+    by_address = _recent_failures(session, column=LoginAttempt.address, value=address[:64])
+    wait = max(_wait(*by_email, slow_after=SLOW_AFTER_ACCOUNT, lock_after=LOCK_AFTER_ACCOUNT),
+               _wait(*by_address, slow_after=SLOW_AFTER_ADDRESS, lock_after=LOCK_AFTER_ADDRESS))
+    if wait > timedelta(0):
+        raise TooManyAttempts(retry_after=max(1, math.ceil(wait.total_seconds())))
 
 
 def authenticate(session: Session, *, email: str, password: str, address: str) -> User:
     """The user whose email and password match, else WrongCredentials: the message never says
-    which part was wrong, and unknown emails cost the same time. Locks after repeated failures.
+    which part was wrong, and unknown emails cost the same time. Repeated failures per email and per
+    address slow further attempts down, then lock them for the rest of the hour (TooManyAttempts,
+    checked before the password, so nothing can be guessed while waiting).
     """
     email = email.strip().lower()
-    if (_recent_failures(session, column=LoginAttempt.email, value=email) >= LOCK_AFTER_ACCOUNT
-            or _recent_failures(session, column=LoginAttempt.address, value=address) >= LOCK_AFTER_ADDRESS):
-        raise TooManyAttempts()
+    check_throttle(session, email=email, address=address)
     user = find_user(session, email)
     if not passwords.verify_password(user.password_hash if user else None, password) or not (user and user.active):
         session.add(LoginAttempt(email=email[:254], address=address[:64]))
         raise WrongCredentials()
     if passwords.needs_rehash(user.password_hash):
-        user.password_hash = passwords.hash_password(password)
+        user.password_hash = passwords.rehash(password)
         session.add(user)
     return user
 
