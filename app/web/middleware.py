@@ -20,7 +20,15 @@ async def request_plumbing(request: Request, call_next: Callable[[Request], Awai
     # The user's own choice overrides this later, once the user is known (accounts.deps).
     language = request.cookies.get(LANGUAGE_COOKIE) or i18n.negotiate(request.headers.get("accept-language"))
     i18n.set_language(language or i18n.DEFAULT_LANGUAGE)
-    response = await call_next(request)
+    try:
+        response = await call_next(request)
+    except Exception as crash:
+        # Starlette answers crashes outside every middleware, so its 500 page would miss the headers
+        # below: the app's own crash handler (app.errors) is called here instead.
+        handler = request.app.exception_handlers.get(Exception)
+        if handler is None:
+            raise
+        response = handler(request, crash)
     anon = getattr(request.state, "anon_token", None)
     if anon and not request.cookies.get(csrf.ANON_COOKIE):
         response.set_cookie(csrf.ANON_COOKIE, anon, httponly=True, samesite="lax",
