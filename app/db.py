@@ -1,7 +1,10 @@
 """Engine and sessions: one code path for SQLite (embedded default) and PostgreSQL."""
 
-import threading
-from collections.abc import Iterator
+import asyncio
+import os
+import weakref
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from functools import lru_cache
 from typing import Annotated, Any
 
@@ -9,52 +12,86 @@ from fastapi import Depends
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
+from starlette.concurrency import run_in_threadpool
 
 from app.settings import get_settings
+
+try:
+    import fcntl
+except ImportError:  # Windows: worker processes are not gated against each other
+    fcntl = None  # type: ignore[assignment]
+
+BUSY_TIMEOUT_MS = 30_000
 
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000})
         _tune_sqlite(engine)
         return engine
     return create_engine(url, pool_pre_ping=True)
 
 
 def _tune_sqlite(engine: Engine) -> None:
-    # Concurrent writers (several workers, retried saves) must wait, not fail with "database is locked":
-    # WAL lets readers go on, busy_timeout waits, BEGIN IMMEDIATE takes the write lock before reading.
+    # WAL lets readers go on while one writes; BEGIN IMMEDIATE takes the write lock before reading, so a
+    # transaction never has to upgrade a stale read snapshot (which fails at once, whatever the timeout).
+    # Requests do not even meet here: they queue on request_turn() first. The busy timeout covers the
+    # rest (the CLI, a backup, a migration running next to the app).
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # pysqlite's own BEGIN handling is replaced below
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
-    # The threads of one process queue on a lock instead of polling SQLite's busy handler: with dozens of
-    # waiting threads the polling starves some past busy_timeout, and "database is locked" reached users
-    # (bench/soak.py). Other worker processes still wait through busy_timeout. The gate is never
-    # waited on longer than busy_timeout, so a nested transaction in one thread cannot deadlock, only wait.
-    gate = threading.Lock()
-
     @event.listens_for(engine, "begin")
     def on_begin(connection: Any) -> None:
-        connection.info["gated"] = gate.acquire(timeout=10)
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+# ---------------------------------------------------------------- one request at a time on SQLite
+#
+# SQLite has one writer at a time, and every request transaction here is a writer (BEGIN IMMEDIATE).
+# Left to SQLite's busy handler, waiting requests poll the lock with growing sleeps: newcomers overtake
+# the patient ones and, with dozens waiting, some outwait any timeout ("database is locked", bench/soak.py).
+# A thread lock does not help either: a request's transaction spans several thread-pool hops, and
+# threads blocked on the lock starve the pool the lock holder needs to finish. So requests queue before
+# they get a session: on an asyncio lock inside the worker process (in order, holding no thread), then
+# on an flock on a file next to the database across worker processes (the kernel wakes the waiter; a
+# SIGKILLed worker releases it). PostgreSQL needs none of this.
+
+_turns: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Lock]] = weakref.WeakKeyDictionary()
+
+
+def _sqlite_file(engine: Engine) -> str | None:
+    if engine.dialect.name != "sqlite":
+        return None
+    database = engine.url.database
+    return database if database and database != ":memory:" and not database.startswith("file:") else None
+
+
+@asynccontextmanager
+async def request_turn(engine: Engine) -> AsyncIterator[None]:
+    """Wait for this request's turn at a SQLite database (nothing to wait for on PostgreSQL)."""
+    path = _sqlite_file(engine)
+    if path is None:
+        yield
+        return
+    lock = _turns.setdefault(asyncio.get_running_loop(), {}).setdefault(path, asyncio.Lock())
+    async with lock:
+        handle = os.open(f"{path}.gate", os.O_RDWR | os.O_CREAT, 0o600)
         try:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-        except Exception:
-            _open_gate(connection)
-            raise
-
-    def _open_gate(connection: Any) -> None:
-        if connection.info.pop("gated", False):
-            gate.release()
-
-    event.listen(engine, "commit", _open_gate)
-    event.listen(engine, "rollback", _open_gate)
+            if fcntl is not None:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)  # free: no thread hop
+                except BlockingIOError:
+                    await run_in_threadpool(fcntl.flock, handle, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(handle)  # releases the flock
 
 
 @lru_cache
@@ -66,15 +103,20 @@ def get_engine() -> Engine:
     return _default_engine(get_settings().db_url)
 
 
-def get_session() -> Iterator[Session]:
+async def get_session() -> AsyncIterator[Session]:
     """One session per request, committed once at the end: a request's writes land together."""
-    with Session(get_engine(), expire_on_commit=False) as session:
-        try:
-            yield session
-            session.commit()
-        except Exception:
-            session.rollback()
-            raise
+    engine = get_engine()
+    async with request_turn(engine):
+        with Session(engine, expire_on_commit=False) as session:
+            try:
+                yield session
+                if engine.dialect.name == "sqlite":
+                    session.commit()  # a WAL commit without fsync: quicker than a hop to a thread
+                else:
+                    await run_in_threadpool(session.commit)
+            except Exception:
+                session.rollback()
+                raise
 
 
 # scope="function": commit before the response is sent, so an acknowledged save is a saved one.

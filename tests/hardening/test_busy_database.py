@@ -51,7 +51,7 @@ def app_writing_to(engine: Engine) -> FastAPI:
 
 
 def test_a_locked_database_answers_503_with_retry_after_and_a_json_detail(locked_file: Engine) -> None:
-    client = TestClient(app_writing_to(locked_file), raise_server_exceptions=False)
+    client = TestClient(app_writing_to(locked_file), raise_server_exceptions=False, headers={"Accept-Language": "en"})
 
     response = client.get("/api/v1/write")
 
@@ -62,7 +62,7 @@ def test_a_locked_database_answers_503_with_retry_after_and_a_json_detail(locked
 
 def test_a_locked_database_is_logged_as_a_warning_without_a_traceback(locked_file: Engine,
                                                                       caplog: pytest.LogCaptureFixture) -> None:
-    client = TestClient(app_writing_to(locked_file), raise_server_exceptions=False)
+    client = TestClient(app_writing_to(locked_file), raise_server_exceptions=False, headers={"Accept-Language": "en"})
 
     with caplog.at_level(logging.INFO):
         client.get("/api/v1/write")
@@ -72,7 +72,7 @@ def test_a_locked_database_is_logged_as_a_warning_without_a_traceback(locked_fil
 
 
 def test_a_page_on_a_locked_database_answers_503_with_retry_after(locked_file: Engine) -> None:
-    client = TestClient(app_writing_to(locked_file), raise_server_exceptions=False)
+    client = TestClient(app_writing_to(locked_file), raise_server_exceptions=False, headers={"Accept-Language": "en"})
 
     response = client.get("/write")
 
@@ -83,7 +83,7 @@ def test_a_page_on_a_locked_database_answers_503_with_retry_after(locked_file: E
 
 def test_other_database_errors_stay_500_and_are_logged(locked_file: Engine,
                                                        caplog: pytest.LogCaptureFixture) -> None:
-    client = TestClient(app_writing_to(locked_file), raise_server_exceptions=False)
+    client = TestClient(app_writing_to(locked_file), raise_server_exceptions=False, headers={"Accept-Language": "en"})
 
     response = client.get("/api/v1/broken")
 
