@@ -115,6 +115,7 @@ async def get_session() -> AsyncIterator[Session]:
                 else:
                     await run_in_threadpool(session.commit)
             except Exception:
+                session.expunge_all()  # the error page still reads the user as loaded (rollback would expire it)
                 session.rollback()
                 raise
 
