@@ -63,12 +63,24 @@ lint: $(STAMP)
 	$(BIN)/ruff check app tests
 	$(BIN)/mypy app
 
+# Translations: `make messages` extracts every marked string (app/**.py, templates/**.html) into
+# $(LOCALES)/messages.pot, merges it into each catalog (new strings arrive with an empty msgstr, existing
+# translations are kept, strings no longer in the code are dropped), compiles, and prints what is left.
+# Then translate the empty entries of $(LOCALES)/ru/LC_MESSAGES/messages.po, run `make compile-messages`
+# and commit the .po and .mo files (the app loads the .mo). tests/i18n fails while any is missing.
+CATALOGS := ru en
+
 messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -o $(LOCALES)/messages.pot .
-	$(BIN)/pybabel update -i $(LOCALES)/messages.pot -d $(LOCALES)
+	$(BIN)/pybabel extract -F babel.cfg --project="Mystery Patient" --add-location=file --width=100 \
+	  -o $(LOCALES)/messages.pot .
+	for lang in $(CATALOGS); do \
+	  $(BIN)/pybabel update -i $(LOCALES)/messages.pot -d $(LOCALES) -l $$lang --init-missing \
+	    --no-fuzzy-matching --ignore-obsolete --width=100 || exit 1; \
+	done
+	$(BIN)/pybabel compile -d $(LOCALES) --statistics
 
 compile-messages: $(STAMP)
-	$(BIN)/pybabel compile -d $(LOCALES)
+	$(BIN)/pybabel compile -d $(LOCALES) --statistics
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache test-results

@@ -14,7 +14,9 @@ LANGUAGES = ("ru", "en")
 DEFAULT_LANGUAGE = "ru"
 LOCALES_DIR = Path(__file__).parent / "locales"
 
-_current: ContextVar[str] = ContextVar("language", default=DEFAULT_LANGUAGE)
+# A one-item list, fresh per request: sync dependencies and routes run in worker threads on copies of
+# the request's context, so the user's choice is written into the shared list, not into the variable.
+_current: ContextVar[list[str]] = ContextVar("language")
 
 
 def N_(message: str) -> str:
@@ -28,11 +30,22 @@ def translations_for(language: str) -> NullTranslations:
 
 
 def set_language(language: str) -> None:
-    _current.set(language if language in LANGUAGES else DEFAULT_LANGUAGE)
+    """The language from here on in this context: at the start of a request, a command or a test."""
+    _current.set([language if language in LANGUAGES else DEFAULT_LANGUAGE])
+
+
+def prefer_language(language: str) -> None:
+    """The user's own choice, once known: for the rest of the request, also outside this worker thread."""
+    holder = _current.get(None)
+    if holder is None:
+        set_language(language)
+    elif language in LANGUAGES:
+        holder[0] = language
 
 
 def current_language() -> str:
-    return _current.get()
+    holder = _current.get(None)
+    return holder[0] if holder else DEFAULT_LANGUAGE
 
 
 def gettext(message: str) -> str:

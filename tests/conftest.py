@@ -70,6 +70,16 @@ def client(session: Session) -> Iterator[TestClient]:
             raise
 
     app.dependency_overrides[get_session] = test_session
-    with TestClient(app, base_url="http://testserver", follow_redirects=False) as test_client:
+    # Tests read the English source strings; a test of the Russian interface sets its own header.
+    with TestClient(app, base_url="http://testserver", follow_redirects=False,
+                    headers={"Accept-Language": "en"}) as test_client:
         yield test_client
     app.dependency_overrides.clear()
+
+
+@pytest.fixture(autouse=True)
+def english_outside_requests() -> None:
+    """Domain code called directly by a test translates into English, the language tests assert."""
+    from app import i18n
+
+    i18n.set_language("en")

@@ -9,7 +9,7 @@ from app.accounts import csrf, sessions, tokens
 from app.accounts.models import Role, User
 from app.db import SessionDep
 from app.errors import CsrfFailed, Forbidden, NotAuthenticated
-from app.i18n import set_language
+from app.i18n import N_, prefer_language
 
 
 def _resolve(request: Request, session: SessionDep) -> tuple[User | None, str | None]:
@@ -30,12 +30,12 @@ def optional_user(request: Request, session: SessionDep,
     """The logged-in user or None. A cookie-authenticated state change must carry the CSRF token."""
     user, via = _resolve(request, session)
     if via == "token" and user is None:
-        raise NotAuthenticated("The API token is invalid or was revoked.")
+        raise NotAuthenticated(N_("The API token is invalid or was revoked."))
     if request.method not in csrf.SAFE_METHODS and via != "token" and not csrf.is_valid(request, submitted):
         raise CsrfFailed()
     request.state.user = user
     if user is not None and user.language:
-        set_language(user.language)
+        prefer_language(user.language)
     return user
 
 

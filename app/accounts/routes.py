@@ -50,6 +50,8 @@ def login(request: Request, session: SessionDep, _user: OptionalUser, email: Ann
         sessions.end_session(session, token=old, response=response)
     sessions.start_session(session, user=user, response=response,
                            user_agent=request.headers.get("user-agent", ""))
+    if user.language in LANGUAGES:  # so pages outside any route (a 404) speak it too
+        response.set_cookie(LANGUAGE_COOKIE, user.language, max_age=365 * 86400, samesite="lax")
     return response
 
 

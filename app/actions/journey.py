@@ -12,7 +12,7 @@ from app.accounts.models import User
 from app.actions import service
 from app.actions.models import Action, ActionStatus
 from app.checklists.models import Checklist, ChecklistVersion, Touchpoint
-from app.i18n import localized
+from app.i18n import gettext, localized
 from app.reports import charts
 from app.reports.clinic_report import build_clinic_report
 
@@ -70,5 +70,5 @@ def build_journey(session: Session, *, user: User, clinic_id: int, wave: str | N
                      if a.kind == "gap" and a.status != ActionStatus.verified],
             "owners": sorted({(u.name or u.email) for a, u in mine if a.status != ActionStatus.verified}),
         })
-    curve = charts.emotion_curve([(c["title"], c["emotion"]) for c in columns], label="emotion curve")
+    curve = charts.emotion_curve([(c["title"], c["emotion"]) for c in columns], label=gettext("Emotion curve"))
     return {"report": report, "columns": columns, "emotion": curve}

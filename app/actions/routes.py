@@ -20,8 +20,8 @@ from app.web.templating import render
 router = APIRouter(include_in_schema=False)
 ActionUser = Annotated[User, Depends(require(*service.ACTING_ROLES))]
 Text = Annotated[str | None, Query()]
-STATUS_LABELS = {"open": "Open", "in_progress": "In progress", "done": "Done, awaiting a visit",
-                 "verified": "Verified"}
+STATUS_LABELS = {"open": N_("Open"), "in_progress": N_("In progress"), "done": N_("Done, awaiting a visit"),
+                 "verified": N_("Verified")}
 
 
 def _int(value: str | None) -> int | None:

@@ -7,6 +7,9 @@ from app.cli import demo as demo_commands
 from app.cli import operations as operation_commands
 from app.cli import users as user_commands
 from app.cli.errors import cli_errors
+from app.i18n import set_language
+
+set_language("en")  # the command line speaks English, like its --help; web pages use each reader's language
 
 app = typer.Typer(help="Mystery Patient: field audits of clinic networks.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
