@@ -26,6 +26,7 @@ from app.review import api as review_api
 from app.review import routes as review_pages
 from app.web import home, static_files
 from app.web.middleware import request_plumbing
+from app.web.openapi import ERROR_RESPONSES
 
 ROUTERS: list[APIRouter] = [
     static_files.router, home.router, account_profile.router,
@@ -39,7 +40,7 @@ ROUTERS: list[APIRouter] = [
 
 def create_app() -> FastAPI:
     app = FastAPI(title="Mystery Patient", version="1", docs_url="/api/docs", redoc_url=None,
-                  openapi_url="/api/v1/openapi.json")
+                  openapi_url="/api/v1/openapi.json", responses=ERROR_RESPONSES)
     app.middleware("http")(request_plumbing)
     app.add_middleware(GZipMiddleware, minimum_size=500)
     install_error_handlers(app)

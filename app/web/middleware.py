@@ -3,9 +3,11 @@
 from collections.abc import Awaitable, Callable
 
 from fastapi import Request, Response
+from sqlalchemy.exc import DBAPIError
 
 from app import i18n
 from app.accounts import csrf
+from app.errors import DomainError, NotFound
 from app.settings import get_settings
 
 LANGUAGE_COOKIE = "mp_lang"
@@ -16,6 +18,14 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
        "base-uri 'self'; object-src 'none'")
 
 
+def _number_out_of_range(crash: Exception) -> bool:
+    """An id or number beyond what the database stores names nothing (404), it is no crash: SQLite
+    refuses to bind it (OverflowError), PostgreSQL answers numeric_value_out_of_range (22003)."""
+    if isinstance(crash, OverflowError):
+        return "INTEGER" in str(crash)
+    return isinstance(crash, DBAPIError) and getattr(crash.orig, "sqlstate", None) == "22003"
+
+
 async def request_plumbing(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
     # The user's own choice overrides this later, once the user is known (accounts.deps).
     language = request.cookies.get(LANGUAGE_COOKIE) or i18n.negotiate(request.headers.get("accept-language"))
@@ -24,8 +34,10 @@ async def request_plumbing(request: Request, call_next: Callable[[Request], Awai
         response = await call_next(request)
     except Exception as crash:
         # Starlette answers crashes outside every middleware, so its 500 page would miss the headers
-        # below: the app's own crash handler (app.errors) is called here instead.
-        handler = request.app.exception_handlers.get(Exception)
+        # below: the app's own handlers (app.errors) are called here instead.
+        if _number_out_of_range(crash):
+            crash = NotFound()
+        handler = request.app.exception_handlers.get(DomainError if isinstance(crash, DomainError) else Exception)
         if handler is None:
             raise
         response = handler(request, crash)
