@@ -5,7 +5,8 @@ TEST_DATABASE_URL names a server), first SMALL then LARGE, and times in the same
 
 - the clinic gap report and the network comparison, as the app computes them;
 - their raw-SQL floor: the smallest hand-written SQL returning the same numbers, same driver;
-- the naive path: load the ORM objects (answers, items, options) and score in Python.
+- the naive path: load the ORM objects (answers, items, options) and score in Python;
+- the streamed exports of the whole network's latest wave: CSV and XLSX, time and size.
 
 Reports read the stored scores of approved audits (app/reports/score_store.py); the first report
 after new approvals also stores theirs, timed separately as "first reports". The floors compute
@@ -34,7 +35,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("MP_SECRET_KEY", "bench-secret-key-not-for-production-0123456789")
 
-from sqlalchemy import insert, text  # noqa: E402
+from sqlalchemy import func, insert, text  # noqa: E402
+from sqlalchemy import select as sa_select  # noqa: E402
 from sqlalchemy.engine import Engine  # noqa: E402
 from sqlmodel import Session, col, select  # noqa: E402
 
@@ -46,6 +48,7 @@ from app.clinics.models import Clinic, Region  # noqa: E402
 from app.db import make_engine  # noqa: E402
 from app.db_types import utcnow  # noqa: E402
 from app.fieldwork.models import Answer, Assignment, Audit, Wave  # noqa: E402
+from app.reports import exports, queries  # noqa: E402
 from app.reports.clinic_report import build_clinic_report  # noqa: E402
 from app.reports.network_report import build_network_report  # noqa: E402
 from tests.database import fresh_database, migrate  # noqa: E402
@@ -327,7 +330,34 @@ def measure(engine: Engine, generator: Generator) -> dict[str, float]:
         results["network"] = best_of(lambda: build_network_report(session, user=admin))
         results["network_floor"] = best_of(lambda: run_floor(session, NETWORK_FLOOR, params))
         results["network_naive"] = best_of(lambda: naive_network(session, generator), repeat=1)
+        session.commit()  # keep the stored scores, as the approvals would have
     return results
+
+
+def time_export(engine: Engine, produce: Callable[[Session, exports.Selection], Any]) -> dict[str, float]:
+    """One whole-network export (every clinic, the latest wave) as the route streams it: seconds to
+    the first chunk, seconds in all, bytes, and the answers exported."""
+    admin = User(id=0, email="admin@bench", role=Role.admin, password_hash="x")
+    with Session(engine) as session:
+        start = time.perf_counter()
+        selection = exports.select_export(session, user=admin, wave=None, checklist=None, region=None)
+        first, size = None, 0
+        for chunk in produce(session, selection):
+            first = first if first is not None else time.perf_counter() - start
+            size += len(chunk)
+        total = time.perf_counter() - start
+        where = selection.where
+        answers = 0
+        if where is not None:
+            audit = sa_select(func.count()).select_from(queries.raw_answers(where).subquery())
+            answers = int(session.execute(audit).scalar_one())
+    return {"first": first or total, "total": total, "bytes": size, "answers": answers}
+
+
+def export_line(dialect: str, answers: int, csv_: dict[str, float], xlsx: dict[str, float]) -> str:
+    return (f"| {dialect} | {answers:>9,} | export of the latest wave, every clinic ({int(csv_['answers']):,} "
+            f"answers): CSV {csv_['total']:.1f} s, {csv_['bytes'] / 1e6:.1f} MB, first bytes after "
+            f"{csv_['first'] * 1000:.0f} ms; XLSX {xlsx['total']:.1f} s, {xlsx['bytes'] / 1e6:.1f} MB |")
 
 
 def count_answers(engine: Engine) -> int:
@@ -359,6 +389,8 @@ def bench_database(url: str, args: argparse.Namespace) -> list[str]:
         lines.append(f"| {engine.dialect.name} | {answers:>9,} | first reports after approval (storing the "
                      f"audit scores): clinic {r['clinic_cold'] * 1000:.0f} ms, "
                      f"network {r['network_cold'] * 1000:.0f} ms |")
+        csv_export, xlsx_export = time_export(engine, exports.answers_csv), time_export(engine, exports.workbook_chunks)
+        lines.append(export_line(engine.dialect.name, answers, csv_export, xlsx_export))
         if phase == 1:
             lines.append(f"| {engine.dialect.name} | clinic report at {answers:,} answers = "
                          f"×{r['clinic'] / small['clinic']:.2f} its time at the small network (target ≤ 1.5) |")

@@ -1,7 +1,7 @@
 """JSON reports (DESIGN §8): the clinic gap report and the network comparison, unrounded floats and
 null where there is no data. Extra keys beyond §8 are documented on each model."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
@@ -96,6 +96,19 @@ class FailingAnswer(BaseModel):
     photos: list[int]
 
 
+class ActionRef(BaseModel):
+    """An action on the clinic's plan: open, in progress, done (awaiting a visit) or recently
+    verified; `overdue` = past its due date and not yet done."""
+
+    id: int
+    title: str
+    status: str
+    owner: str
+    due_on: date | None
+    overdue: bool
+    item_keys: list[str]
+
+
 class ClinicReport(BaseModel):
     clinic: ClinicRef
     wave: WaveRef | None
@@ -115,6 +128,7 @@ class ClinicReport(BaseModel):
     advice: Advice | None
     small_sample: bool  # fewer than 3 approved audits: not yet reliable
     evidence: dict[str, list[FailingAnswer]]  # by item key: failing answers with a comment or photo
+    actions: list[ActionRef]  # the clinic's open, in-progress and done actions, then the recently verified
 
 
 class ClinicRow(BaseModel):

@@ -11,6 +11,8 @@ from sqlmodel import Session, col, select
 
 from app.accounts.models import User
 from app.accounts.scope import visible_clinic_ids
+from app.actions import boards
+from app.actions.models import ActionStatus
 from app.clinics.models import Clinic, Region
 from app.fieldwork.models import Audit, AuditStatus, Evidence, Wave
 from app.reports import lookups, queries, score_store
@@ -21,6 +23,7 @@ from app.wilson import mean_interval, wilson_interval
 
 SMALL_SAMPLE = 3  # fewer approved visits than this: the page warns the figures are not yet reliable
 EVIDENCE_LIMIT = 60  # failing answers shown as evidence under the item gaps
+RECENT_VERIFIED = 5  # verified (green) actions listed under the open ones
 
 
 def _wave_ref(wave: Wave | None) -> dict[str, Any] | None:
@@ -151,6 +154,23 @@ def _evidence(session: Session, where: AuditFilter) -> dict[str, list[dict[str, 
     return by_item
 
 
+def clinic_actions(session: Session, *, user: User, clinic_id: int) -> list[dict[str, Any]]:
+    """The clinic's action plan as the report shows it (DESIGN §6, "open actions and their owners"):
+    open, in-progress and done (awaiting a visit to verify it) actions, overdue first then by due
+    date, followed by the RECENT_VERIFIED most recently verified ones (green). Read through the
+    action boards, so the scope and the overdue rule are theirs."""
+    rows = boards.list_actions(session, user=user, filters=boards.BoardFilter(clinic_id=clinic_id))
+    pending = [r for r in rows if r["action"].status != ActionStatus.verified]
+    verified = sorted((r for r in rows if r["action"].status == ActionStatus.verified),
+                      key=lambda r: r["action"].verified_at or r["action"].updated_at, reverse=True)
+    return [{"id": r["action"].id, "title": r["action"].title, "status": r["action"].status,
+             "kind": r["action"].kind, "touchpoint": r["action"].touchpoint_key,
+             "owner": r["owner"].name or r["owner"].email, "due_on": r["action"].due_on,
+             "overdue": r["overdue"], "item_keys": r["items"], "verified_at": r["action"].verified_at,
+             "verified_by_audit_id": r["action"].verified_by_audit_id}
+            for r in pending + verified[:RECENT_VERIFIED]]
+
+
 def build_clinic_report(session: Session, *, user: User, clinic_id: int, wave: str | None = None,
                         checklist: str | None = None) -> dict[str, Any]:
     """The gap report of one clinic for one wave and checklist (DESIGN §8 plus extras).
@@ -172,7 +192,7 @@ def build_clinic_report(session: Session, *, user: User, clinic_id: int, wave: s
         "network_mean": None, "critical_failures": 0, "touchpoints": [], "items": [],
         "previous_wave": None, "audit_ids": [], "audit_list": [], "score_ci": None, "advice": None,
         "small_sample": True, "evidence": {}, "checklist_title": None, "item_texts": {},
-        "touchpoint_titles": {},
+        "touchpoint_titles": {}, "actions": clinic_actions(session, user=user, clinic_id=clinic_id),
     }
     if chosen is None:
         return report

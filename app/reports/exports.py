@@ -2,17 +2,27 @@
 item pass rates — typed cells, frozen header rows, one sheet each) and a CSV of the raw answers.
 
 Both cover one wave and checklist over the reader's visible clinics (narrowed to a region), the
-same selection as the network comparison. Rows are streamed from the database in batches into a
-temporary file, so a big network never sits in memory at once.
+same selection as the network comparison. Both are generators of bytes for a streamed response:
+
+- the CSV yields its first bytes at once and then every ~64 KB as rows come from the database;
+- the XLSX is written by openpyxl in write-only mode (rows go to temporary files, never all in
+  memory) and then streamed from a spooled temporary file in chunks (a zip needs its end first).
+
+The raw answers are read in batches of audits, each batch in its own short read transaction
+(`session.commit()` after each: these generators run on a read-only session of their own, see
+routes.py), so a long export never holds SQLite's write gate nor a long PostgreSQL snapshot.
 """
 
 import csv
+import io
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import IO, Any
 
 from openpyxl import Workbook
+from sqlalchemy import select
 from sqlmodel import Session
 
 from app.accounts.models import User
@@ -21,7 +31,11 @@ from app.reports.network_report import build_network_report, report_clinic_ids
 from app.reports.queries import AuditFilter
 from app.wilson import wilson_interval
 
-BATCH = 2000
+AUDITS_PER_BATCH = 250  # ≈ 12 000 answers per read transaction
+YIELD_PER = 2000
+CHUNK = 64 * 1024
+SPOOL_BYTES = 8 * 1024 * 1024  # a bigger workbook spills from memory to a temporary file
+EXCEL_MAX_ROWS = 1_048_576  # per sheet: more answers continue on "Answers 2", …
 ANSWER_HEADER = ["audit_id", "wave", "clinic_id", "clinic", "region", "is_competitor", "touchpoint", "item",
                  "type", "value_num", "value_text", "na", "score", "comment"]
 
@@ -54,29 +68,64 @@ def _naive(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=None) if value is not None else None
 
 
-def _answer_rows(session: Session, selection: Selection) -> Iterator[list[Any]]:
+def _audit_batches(session: Session, where: AuditFilter) -> list[tuple[int, int]]:
+    """The approved audits of the selection as (first id, last id) ranges of AUDITS_PER_BATCH audits."""
+    audit = queries.approved_audits(where)
+    ids = list(session.execute(select(audit.c.audit_id).order_by(audit.c.audit_id)).scalars().all())
+    return [(ids[n], ids[min(n + AUDITS_PER_BATCH, len(ids)) - 1]) for n in range(0, len(ids), AUDITS_PER_BATCH)]
+
+
+def answer_rows(session: Session, selection: Selection) -> Iterator[list[Any]]:
+    """Every answer of the selection, in audit and journey order, one batch of audits per read
+    transaction (the session's transaction is ended after each batch)."""
     if selection.where is None:
         return
     wave_name = selection.report["wave"]["name"]
-    result = session.execute(queries.raw_answers(selection.where).execution_options(yield_per=BATCH))
-    for r in result:
-        clinic = selection.clinics.get(r.clinic_id, {})
-        yield [r.audit_id, wave_name, r.clinic_id, clinic.get("name"), clinic.get("region"),
-               clinic.get("is_competitor"), r.touchpoint_key, r.item_key, r.item_type, r.value_num, r.value_text,
-               bool(r.na), r.s, r.comment]
+    batches = _audit_batches(session, selection.where)
+    session.commit()
+    for first, last in batches:
+        # On the answers' own audit_id (indexed), so each batch reads only its audits' answers.
+        query = queries.raw_answers(selection.where).where(queries.answers.c.audit_id.between(first, last))
+        for r in session.execute(query.execution_options(yield_per=YIELD_PER)):
+            clinic = selection.clinics.get(r.clinic_id, {})
+            yield [r.audit_id, wave_name, r.clinic_id, clinic.get("name"), clinic.get("region"),
+                   clinic.get("is_competitor"), r.touchpoint_key, r.item_key, r.item_type, r.value_num,
+                   r.value_text, bool(r.na), r.s, r.comment]
+        session.commit()
 
 
-def write_answers_csv(session: Session, selection: Selection, out: IO[str]) -> None:
-    """UTF-8 with a byte-order mark, so Excel opens Cyrillic text correctly."""
-    out.write("\ufeff")
-    writer = csv.writer(out)
+def answers_csv(session: Session, selection: Selection) -> Iterator[bytes]:
+    """The raw answers as CSV in UTF-8 with a byte-order mark (Excel then opens Cyrillic text
+    correctly), yielded in chunks of about CHUNK bytes."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    buffer.write("\ufeff")
     writer.writerow(ANSWER_HEADER)
-    for row in _answer_rows(session, selection):
+    yield buffer.getvalue().encode("utf-8")
+    buffer.seek(0)
+    buffer.truncate()
+    for row in answer_rows(session, selection):
         writer.writerow(["" if v is None else v for v in row])
+        if buffer.tell() >= CHUNK:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue().encode("utf-8")
+
+
+def workbook_chunks(session: Session, selection: Selection) -> Iterator[bytes]:
+    """The workbook (see write_workbook), written to a spooled temporary file, then read out in chunks."""
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as file:
+        write_workbook(session, selection, file)
+        file.seek(0)
+        while chunk := file.read(CHUNK):
+            yield chunk
 
 
 def write_workbook(session: Session, selection: Selection, out: IO[bytes]) -> None:
-    """Four sheets, each with a frozen header row; numbers and dates as typed cells."""
+    """Four sheets, each with a frozen header row; numbers and dates as typed cells. Answers beyond
+    Excel's row limit continue on further sheets ("Answers 2", …)."""
     book = Workbook(write_only=True)
 
     def sheet(title: str, header: list[str]) -> Any:
@@ -85,18 +134,23 @@ def write_workbook(session: Session, selection: Selection, out: IO[bytes]) -> No
         ws.append(header)
         return ws
 
-    answers_ws = sheet("Answers", ANSWER_HEADER)
-    for row in _answer_rows(session, selection):
+    answers_ws, rows, part = sheet("Answers", ANSWER_HEADER), 1, 1
+    for row in answer_rows(session, selection):
+        if rows == EXCEL_MAX_ROWS:
+            part += 1
+            answers_ws, rows = sheet(f"Answers {part}", ANSWER_HEADER), 1
         answers_ws.append(row)
+        rows += 1
     audits_ws = sheet("Audits", ["audit_id", "wave", "clinic_id", "clinic", "region", "is_competitor",
                                  "visit_started_at", "submitted_at", "approved_at", "score", "critical_failure"])
     report = selection.report
     if selection.where is not None:
-        for r in session.execute(queries.audit_rows(selection.where)):
+        for r in session.execute(queries.audit_rows(selection.where).execution_options(yield_per=YIELD_PER)):
             clinic = selection.clinics.get(r.clinic_id, {})
             audits_ws.append([r.audit_id, report["wave"]["name"], r.clinic_id, clinic.get("name"),
                               clinic.get("region"), clinic.get("is_competitor"), _naive(r.visit_started_at),
                               _naive(r.submitted_at), _naive(r.decided_at), r.score, bool(r.flagged)])
+        session.commit()
     keys = report["touchpoints"]
     matrix = sheet("Clinic x touchpoint", ["clinic_id", "clinic", "region", "is_competitor", "audits", "score",
                                            "rank", *keys])
@@ -113,6 +167,7 @@ def write_workbook(session: Session, selection: Selection, out: IO[bytes]) -> No
             interval = wilson_interval(r.passed, r.n) if r.item_key in meta_binary else None
             rates.append([r.clinic_id, selection.clinics.get(r.clinic_id, {}).get("name"), r.item_key,
                           r.pass_rate, r.n, interval[0] if interval else None, interval[1] if interval else None])
+        session.commit()
     book.save(out)
 
 

@@ -1,9 +1,8 @@
 """Report pages: the network comparison, a clinic's gap report, and a manager's way to their clinic."""
 
-import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, Annotated, Any, AnyStr
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
@@ -11,9 +10,10 @@ from sqlmodel import Session
 
 from app.accounts.deps import ReportReader, require
 from app.accounts.models import Role, User
+from app.accounts.scope import visible_clinic_ids
 from app.db import SessionDep
 from app.i18n import gettext, localized
-from app.reports import charts, exports, pdf
+from app.reports import charts, exports, lookups, pdf
 from app.reports.clinic_report import build_clinic_report
 from app.reports.network_report import build_network_report
 from app.web.templating import render
@@ -45,10 +45,10 @@ def network_page(request: Request, user: NetworkReader, session: SessionDep, wav
             trends.setdefault(clinic["id"], [None] * len(report["trend"]))[n] = clinic["score"]
     sparks = {cid: charts.sparkline(values, label=gettext("Trend over waves")) for cid, values in trends.items()}
     network_spark = charts.sparkline([p["network"] for p in report["trend"]], label=gettext("Network trend over waves"))
+    choices = lookups.filter_choices(session, clinic_ids=visible_clinic_ids(session, user))
     return render(request, "reports/network.html", block="content", report=report, heat=charts.heat_class,
                   fmt=charts.fmt, tp_titles={k: _title(titles, k) for k in report["touchpoints"]}, sparks=sparks,
-                  network_spark=network_spark, filters={"wave": wave or "", "checklist": checklist or "",
-                                                        "region": region or ""})
+                  network_spark=network_spark, choices=choices)
 
 
 def _clinic_context(session: Session, user: User, clinic_id: int, wave: str | None,
@@ -63,7 +63,7 @@ def _clinic_context(session: Session, user: User, clinic_id: int, wave: str | No
     item_titles = {k: _title(report["item_texts"], k) for k in report["item_texts"]}
     return {"report": report, "bars": bars, "emotion": emotion, "fmt": charts.fmt, "tp_titles": tp_titles,
             "item_titles": item_titles, "can_review": user.role in (Role.qa_lead, Role.admin),
-            "filters": {"wave": wave or "", "checklist": checklist or ""}}
+            "choices": lookups.filter_choices(session, clinic_ids=[clinic_id])}
 
 
 @router.get("/reports/clinics/{clinic_id}", name="clinic_report", response_class=HTMLResponse)
@@ -100,14 +100,13 @@ def my_clinic(request: Request, user: ReportReader) -> Response:
 
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-SPOOL_BYTES = 8 * 1024 * 1024  # bigger exports spill from memory to a temporary file
 
 
-def _chunks(file: IO[AnyStr]) -> Iterator[bytes]:
-    file.seek(0)
-    with file:
-        while chunk := file.read(64 * 1024):
-            yield chunk.encode() if isinstance(chunk, str) else chunk
+def _streamed(bind: Any, produce: Callable[[Session], Iterator[bytes]]) -> Iterator[bytes]:
+    """Run an export on a read-only session of its own: the request's session is closed before the
+    body is streamed. (Bound like the request's session, so tests see their own transaction.)"""
+    with Session(bind=bind, join_transaction_mode="create_savepoint", expire_on_commit=False) as reading:
+        yield from produce(reading)
 
 
 def _download(selection: exports.Selection, extension: str) -> str:
@@ -119,23 +118,21 @@ def _download(selection: exports.Selection, extension: str) -> str:
 @router.get("/reports/export.xlsx", name="report_xlsx")
 def export_xlsx(user: ReportReader, session: SessionDep, wave: Filter = None, checklist: Filter = None,
                 region: Filter = None) -> StreamingResponse:
-    """The workbook of one wave and checklist over the reader's visible clinics."""
+    """The workbook of one wave and checklist over the reader's visible clinics, streamed. An unknown
+    wave, checklist or region is a 404 before anything is streamed."""
     selection = exports.select_export(session, user=user, wave=_given(wave), checklist=_given(checklist),
                                       region=_given(region))
-    file = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (closed by _chunks)
-    exports.write_workbook(session, selection, file)
-    return StreamingResponse(_chunks(file), media_type=XLSX_TYPE,
-                             headers={"Content-Disposition": _download(selection, "xlsx")})
+    body = _streamed(session.get_bind(), lambda reading: exports.workbook_chunks(reading, selection))
+    return StreamingResponse(body, media_type=XLSX_TYPE, headers={"Content-Disposition": _download(selection, "xlsx")})
 
 
 @router.get("/reports/answers.csv", name="report_answers_csv")
 def export_answers_csv(user: ReportReader, session: SessionDep, wave: Filter = None, checklist: Filter = None,
                        region: Filter = None) -> StreamingResponse:
-    """The raw answers of one wave and checklist over the reader's visible clinics, as CSV."""
+    """The raw answers of one wave and checklist over the reader's visible clinics, as CSV streamed
+    row by row (in ~64 KB chunks)."""
     selection = exports.select_export(session, user=user, wave=_given(wave), checklist=_given(checklist),
                                       region=_given(region))
-    file = tempfile.SpooledTemporaryFile(  # noqa: SIM115 (closed by _chunks)
-        max_size=SPOOL_BYTES, mode="w+", encoding="utf-8", newline="")
-    exports.write_answers_csv(session, selection, file)
-    return StreamingResponse(_chunks(file), media_type="text/csv; charset=utf-8",
+    body = _streamed(session.get_bind(), lambda reading: exports.answers_csv(reading, selection))
+    return StreamingResponse(body, media_type="text/csv; charset=utf-8",
                              headers={"Content-Disposition": _download(selection, "csv")})

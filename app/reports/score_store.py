@@ -1,9 +1,11 @@
 """Storing the scores of approved audits (tables in models.py), computed by the SQL of queries.py.
 
-Reports call `store_scores` first: it scores, in two INSERT … SELECT statements, the approved
-audits of the checklist (in the given waves) that have no stored scores yet, and does nothing
-more than one existence check when all are stored. Safe under concurrent requests: a row another
-request stored first is left alone (ON CONFLICT DO NOTHING).
+The review gate calls `store_audit_scores` right after an approval. Reports call `store_scores`
+first, the fallback for audits approved without it (a restored or copied database): it scores, in
+two INSERT … SELECT statements, the approved audits of the checklist (in the given waves) that
+have no stored scores yet, and does nothing more than one existence check when all are stored.
+Safe under concurrent requests: a row another request stored first is left alone (ON CONFLICT DO
+NOTHING).
 """
 
 from collections.abc import Collection
@@ -13,7 +15,9 @@ from sqlalchemy import func, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
+from app.checklists.models import ChecklistVersion
 from app.db_types import UTCDateTime, utcnow
+from app.fieldwork.models import Audit
 from app.reports import queries
 from app.reports.models import ScoredAudit, ScoredTouchpoint
 from app.reports.queries import AuditFilter
@@ -24,10 +28,12 @@ def _insert(session: Session, model: Any) -> Any:
     return (postgresql.insert(model) if dialect == "postgresql" else sqlite.insert(model))
 
 
-def store_scores(session: Session, *, checklist_id: int, wave_ids: Collection[int] | None = None) -> int:
+def store_scores(session: Session, *, checklist_id: int, wave_ids: Collection[int] | None = None,
+                 clinic_ids: Collection[int] | None = None) -> int:
     """Store the touchpoint and audit scores of every approved audit of the checklist (in these
-    waves; None = all) not stored yet. Returns how many audits were scored (0 when none was due)."""
-    missing = AuditFilter(checklist_id, wave_ids, None, unscored_only=True)
+    waves and clinics; None = all) not stored yet. Returns how many audits were scored (0 when none
+    was due)."""
+    missing = AuditFilter(checklist_id, wave_ids, clinic_ids, unscored_only=True)
     due = queries.approved_audits(missing)
     count = session.execute(select(func.count()).select_from(due)).scalar_one()
     if not count:
@@ -52,3 +58,13 @@ def store_scores(session: Session, *, checklist_id: int, wave_ids: Collection[in
         .where(audit.c.audit_id.is_not(None)))
         .on_conflict_do_nothing())
     return int(count)
+
+
+def store_audit_scores(session: Session, *, audit: Audit) -> int:
+    """Store the scores of one just-approved audit (and of any other unscored approved audit of the
+    same checklist, wave and clinic). Returns how many audits were scored."""
+    version = session.get(ChecklistVersion, audit.checklist_version_id)
+    if version is None:
+        return 0
+    return store_scores(session, checklist_id=version.checklist_id, wave_ids=[audit.wave_id],
+                        clinic_ids=[audit.clinic_id])

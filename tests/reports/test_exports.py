@@ -8,8 +8,12 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlmodel import Session
 
+from app.accounts import service as accounts
+from app.reports import exports
+from tests.factories import PASSWORD, make_user
 from tests.reports.conftest import Network
 from tests.reports.test_clinic_report_api import as_user
+from tests.web import log_in
 
 
 def test_workbook_has_four_sheets_with_typed_cells_and_frozen_headers(client: TestClient, session: Session,
@@ -54,3 +58,51 @@ def test_manager_export_covers_only_their_clinic(client: TestClient, session: Se
     rows = list(csv.DictReader(io.StringIO(client.get("/reports/answers.csv").content.decode("utf-8-sig"))))
 
     assert {r["clinic"] for r in rows} == {"Alpha"}
+
+
+def test_regional_director_exports_cover_only_their_regions_clinics(client: TestClient, session: Session,
+                                                                    network: Network) -> None:
+    director = make_user(session, "director")
+    accounts.set_scope(session, user=director, region_ids=[network.south.id or 0])
+    log_in(client, director.email, PASSWORD)
+
+    rows = list(csv.DictReader(io.StringIO(client.get("/reports/answers.csv").content.decode("utf-8-sig"))))
+    book = load_workbook(io.BytesIO(client.get("/reports/export.xlsx").content))
+    other_region = client.get("/reports/answers.csv", params={"region": "North"})
+
+    assert {r["clinic"] for r in rows} == {"Beta"}
+    assert {row[3] for row in book["Audits"].iter_rows(min_row=2, values_only=True)} == {"Beta"}
+    assert {row[1] for row in book["Clinic x touchpoint"].iter_rows(min_row=3, values_only=True)} == {"Beta"}
+    assert {row[1] for row in book["Item pass rates"].iter_rows(min_row=2, values_only=True)} == {"Beta"}
+    other_rows = list(csv.DictReader(io.StringIO(other_region.content.decode("utf-8-sig"))))
+    assert other_region.status_code == 200 and other_rows == []  # North is outside the scope: nothing
+
+
+def test_answers_stream_in_batches_of_audits_with_every_row_once(client: TestClient, session: Session,
+                                                                 network: Network,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    admin = as_user(client, session, "admin")
+    whole = client.get("/reports/answers.csv").content
+    monkeypatch.setattr(exports, "AUDITS_PER_BATCH", 2)
+    monkeypatch.setattr(exports, "CHUNK", 100)
+    selection = exports.select_export(session, user=make_user(session, "admin"), wave=None, checklist=None,
+                                      region=None)
+
+    chunks = list(exports.answers_csv(session, selection))
+    streamed = admin.get("/reports/answers.csv").content
+
+    assert len(chunks) > 5 and b"".join(chunks) == whole == streamed
+    rows = list(csv.DictReader(io.StringIO(whole.decode("utf-8-sig"))))
+    assert len({(r["audit_id"], r["item"]) for r in rows}) == len(rows)
+    assert len({r["audit_id"] for r in rows}) == 5
+
+
+def test_export_of_an_unknown_wave_is_a_404_before_anything_streams(client: TestClient, session: Session,
+                                                                    network: Network) -> None:
+    as_user(client, session, "admin")
+
+    csv_response = client.get("/reports/answers.csv", params={"wave": "Nope"})
+    xlsx_response = client.get("/reports/export.xlsx", params={"checklist": "missing"})
+
+    assert csv_response.status_code == 404 and "Nope" in csv_response.text
+    assert xlsx_response.status_code == 404 and "missing" in xlsx_response.text

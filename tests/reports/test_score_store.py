@@ -1,12 +1,21 @@
 """Stored scores: written once per approved audit, the same figures as computed from the answers."""
 
-import pytest
-from sqlmodel import Session, func, select
+from datetime import timedelta
+from statistics import fmean
 
-from app.reports import score_store
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session, col, func, select
+
+from app.db_types import utcnow
+from app.reports import queries, score_store
 from app.reports.models import ScoredAudit, ScoredTouchpoint
+from app.reports.queries import AuditFilter
+from tests.actions.conftest import World, approved_visit
+from tests.factories import PASSWORD, make_user
 from tests.reports.conftest import PERFECT, Network
 from tests.reports.factories import make_audit
+from tests.web import log_in
 
 
 def test_scores_are_stored_once_for_approved_audits_only(session: Session, network: Network) -> None:
@@ -47,3 +56,36 @@ def test_an_audit_without_scored_answers_is_stored_with_no_score(session: Sessio
     count = session.exec(select(func.count()).select_from(ScoredTouchpoint)
                          .where(ScoredTouchpoint.audit_id == empty.id)).one()
     assert count == 0
+
+
+def test_approval_through_the_review_gate_stores_the_scores_before_any_report(
+        client: TestClient, session: Session, world: World) -> None:
+    visited = utcnow() - timedelta(days=1)
+    audits = [approved_visit(session, world, at=visited,
+                             changes={"call.greeting": False, "reception.wait": "medium", "call.answer_time": 35}),
+              approved_visit(session, world, at=visited, changes={"reception.politeness": 2})]
+    ids = [a.id or 0 for a in audits]
+
+    stored = {r.audit_id: r for r in session.exec(select(ScoredAudit).where(col(ScoredAudit.audit_id).in_(ids)))}
+    stored_tps = {(r.audit_id, r.touchpoint_key): (r.score, r.flagged) for r in session.exec(
+        select(ScoredTouchpoint).where(col(ScoredTouchpoint.audit_id).in_(ids)))}
+
+    assert set(stored) == set(ids)  # stored by the approvals: no report has been read yet
+    checklist_id = stored[ids[0]].checklist_id
+    assert score_store.store_scores(session, checklist_id=checklist_id) == 0
+    where = AuditFilter(checklist_id, [world.wave.id or 0], [world.clinic.id or 0])
+    computed = queries.computed_touchpoint_scores(where)
+    computed_tps = {(r.audit_id, r.touchpoint_key): (r.score, r.flagged)
+                    for r in session.execute(select(computed)).all()}
+    assert stored_tps.keys() == computed_tps.keys()
+    for key, (score, flagged) in computed_tps.items():
+        assert stored_tps[key] == (pytest.approx(score), flagged)
+    assert computed_tps[(ids[0], "call")] == (pytest.approx(25.0), 1)  # the critical greeting failed
+    computed_audits = {r.audit_id: r.score for r in session.execute(queries.computed_audit_scores(computed)).all()}
+    assert {k: v.score for k, v in stored.items()} == pytest.approx(computed_audits)
+    log_in(client, make_user(session, "admin").email, PASSWORD)
+    report = client.get(f"/api/v1/reports/clinics/{world.clinic.id}").json()
+    assert report["audits"] == 2 and report["score"] == pytest.approx(fmean(computed_audits.values()))
+    by_touchpoint = {t["key"]: t["score"] for t in report["touchpoints"]}
+    for key in ("call", "reception"):
+        assert by_touchpoint[key] == pytest.approx(fmean(computed_tps[(i, key)][0] for i in ids))
