@@ -78,8 +78,10 @@ def client(session: Session) -> Iterator[TestClient]:
 
 
 @pytest.fixture(autouse=True)
-def english_outside_requests() -> None:
-    """Domain code called directly by a test translates into English, the language tests assert."""
+def english_outside_requests(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Domain code called by a test, directly or from its threads, speaks English, the language tests
+    assert; the product's default (Russian) is left to requests that ask for it."""
     from app import i18n
 
+    monkeypatch.setattr(i18n, "DEFAULT_LANGUAGE", "en")
     i18n.set_language("en")

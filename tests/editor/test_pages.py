@@ -32,7 +32,7 @@ def test_pages_render_as_full_page_and_as_htmx_fragment(qa_client: TestClient) -
 
 
 def test_checklist_list_shows_latest_version_publisher_and_links(qa_client: TestClient) -> None:
-    page = qa_client.get("/checklists").text
+    page = qa_client.get("/checklists", headers={"Accept-Language": "ru"}).text
 
     assert "Тестовый визит" in page and f"/checklists/{SLUG}/versions/1.yaml" in page
     assert f"/checklists/{SLUG}/draft/open" in page and 'id="upload"' in page
