@@ -2,6 +2,7 @@
 action with its history and moves, "what we improved", and the clinic's journey map."""
 
 from datetime import date
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -14,7 +15,7 @@ from app.actions.models import ActionStatus
 from app.db import SessionDep
 from app.errors import Invalid
 from app.i18n import N_, localized
-from app.reports import charts
+from app.reports import charts, pdf
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -150,3 +151,20 @@ def journey_page(request: Request, clinic_id: int, user: ActionUser, session: Se
     data = journey.build_journey(session, user=user, clinic_id=clinic_id, wave=(wave or "").strip() or None)
     return render(request, "actions/journey.html", block="journey", **data, fmt=charts.fmt,
                   statuses=[str(s) for s in ActionStatus])
+
+
+STYLESHEET = Path(__file__).resolve().parents[1] / "static" / "app.css"
+
+
+@router.get("/reports/clinics/{clinic_id}/journey.pdf", name="clinic_journey_pdf")
+def journey_pdf(request: Request, clinic_id: int, user: ActionUser, session: SessionDep,
+                wave: Text = None) -> Response:
+    """The journey map as a PDF on A3 landscape (the print CSS), printed by headless Chromium;
+    503 where the server has none."""
+    data = journey.build_journey(session, user=user, clinic_id=clinic_id, wave=(wave or "").strip() or None)
+    page = render(request, "actions/journey_pdf.html", **data, fmt=charts.fmt,
+                  statuses=[str(s) for s in ActionStatus], stylesheet=STYLESHEET.read_text(encoding="utf-8"))
+    wave_id = data["report"]["wave"]["id"] if data["report"]["wave"] else "none"
+    return Response(pdf.html_to_pdf(bytes(page.body).decode("utf-8")), media_type="application/pdf",
+                    headers={"Content-Disposition":
+                             f'attachment; filename="journey-map-clinic-{clinic_id}-wave-{wave_id}.pdf"'})
