@@ -7,7 +7,7 @@ from sqlalchemy.exc import DBAPIError
 
 from app import i18n
 from app.accounts import csrf
-from app.errors import DomainError, NotFound
+from app.errors import DomainError, Invalid, NotFound
 from app.settings import get_settings
 
 LANGUAGE_COOKIE = "mp_lang"
@@ -18,12 +18,19 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
        "base-uri 'self'; object-src 'none'")
 
 
-def _number_out_of_range(crash: Exception) -> bool:
-    """An id or number beyond what the database stores names nothing (404), it is no crash: SQLite
-    refuses to bind it (OverflowError), PostgreSQL answers numeric_value_out_of_range (22003)."""
-    if isinstance(crash, OverflowError):
-        return "INTEGER" in str(crash)
-    return isinstance(crash, DBAPIError) and getattr(crash.orig, "sqlstate", None) == "22003"
+def _unstorable(crash: Exception) -> DomainError | None:
+    """A value the database cannot hold is the sender's mistake, not a crash. An id beyond the
+    database's integers names nothing (404): SQLite refuses to bind it (OverflowError), PostgreSQL
+    answers numeric_value_out_of_range (22003). Text with NUL characters, which PostgreSQL cannot
+    store, is invalid (422)."""
+    if isinstance(crash, OverflowError) and "INTEGER" in str(crash):
+        return NotFound()
+    if isinstance(crash, DBAPIError):
+        if getattr(crash.orig, "sqlstate", None) == "22003":
+            return NotFound()
+        if "NUL" in str(crash.orig):
+            return Invalid()
+    return None
 
 
 async def request_plumbing(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -35,8 +42,7 @@ async def request_plumbing(request: Request, call_next: Callable[[Request], Awai
     except Exception as crash:
         # Starlette answers crashes outside every middleware, so its 500 page would miss the headers
         # below: the app's own handlers (app.errors) are called here instead.
-        if _number_out_of_range(crash):
-            crash = NotFound()
+        crash = _unstorable(crash) or crash
         handler = request.app.exception_handlers.get(DomainError if isinstance(crash, DomainError) else Exception)
         if handler is None:
             raise

@@ -132,6 +132,7 @@ TABLE: dict[tuple[str, str], Rule] = {
     ("GET", "/actions/{action_id}"): Rule(ACTING),
     ("POST", "/actions/{action_id}"): Rule(ACTING),
     ("GET", "/reports/clinics/{clinic_id}/journey"): Rule(ACTING),
+    ("GET", "/reports/clinics/{clinic_id}/journey.pdf"): Rule(ACTING),
     ("GET", "/api/v1/me"): Rule(USERS),
     ("GET", "/api/v1/clinics"): Rule(frozenset({A, Q, D, M})),
     ("POST", "/api/v1/clinics"): Rule(ADMIN),
