@@ -478,7 +478,8 @@ def main(argv: list[str] | None = None) -> int:
                                            "(default: a SQLite file in a temporary folder)")
     parser.add_argument("--workers", type=int, help="uvicorn workers (default 2 on SQLite, 4 on PostgreSQL)")
     parser.add_argument("--shoppers", type=int, default=50)
-    parser.add_argument("--answers", type=int, default=200, help="saves per shopper")
+    parser.add_argument("--answers", type=int, default=200,
+                        help="saves per shopper (fewer than the checklist's items: the submits are refused)")
     parser.add_argument("--seconds", type=float, default=600, help="deadline for the saves and photos")
     parser.add_argument("--kill-every", type=float, default=7.5,
                         help="mean seconds between SIGKILLs (each between 2/3 and 4/3 of it)")
