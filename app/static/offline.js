@@ -8,7 +8,7 @@
   if (!box || !window.indexedDB || !window.fetch) return;
   const T = box.dataset, AUDIT = T.audit, live = {};
   const csrf = (document.querySelector("input[name=csrf_token]") || {}).value;
-  let dbp, active = true, busy = false, again = false, first = true, login = false, returned = false;
+  let dbp, notice = "", active = true, busy = false, again = false, first = true, login = false, returned = false;
   const db = () => dbp || (dbp = new Promise((ok, no) => {
     const r = indexedDB.open("mp-outbox-" + T.user, 1);
     r.onupgradeneeded = () => r.result.createObjectStore("q", { keyPath: "id" });
@@ -194,6 +194,7 @@
     box.replaceChildren(el("p", count ? "unsent" : "all-sent", count ? T.tUnsent.replace("{n}", count) : T.tSent));
     box.dataset.unsent = count;
     if (held.children.length) box.append(el("p", "", T.tHeld), held);
+    if (notice) box.append(el("p", "error", notice));
     if (login) box.append(el("p", "error", T.tLogin));
     if (returned) box.append(el("p", "qa-note", T.tReturned));
     if (box.dataset.kept) box.append(el("p", "muted", T.tKept));
@@ -204,11 +205,12 @@
     if (!/\/submit$/.test(e.target.action)) return;
     if (count || navigator.onLine === false) {
       e.preventDefault();
-      box.replaceChildren(el("p", "error", count ? T.tSubmit : T.tNonet));
-      box.scrollIntoView();
+      notice = count ? T.tSubmit : T.tNonet;
+      show().then(() => box.scrollIntoView());
     }
   }, true);
 
+  if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => null);  // not evicted under pressure, if granted
   if (navigator.serviceWorker) {
     navigator.serviceWorker.addEventListener("message", (m) => {
       if (m.data && m.data.kept !== undefined) { box.dataset.kept = m.data.kept; show(); }
