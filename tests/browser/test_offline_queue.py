@@ -207,3 +207,30 @@ def test_the_outbox_and_the_form_survive_a_browser_restart(
         assert_on_server(live_app, visit.audit_id)
     finally:
         context.close()
+
+
+def test_a_save_that_hangs_stays_unsent_through_a_reload_and_is_sent_once_later(
+        page: Any, live_app: LiveApp) -> None:
+    visit = arrange_visit(live_app, slug="offline-hang")
+    log_in_page(page, live_app, visit.email, PASSWORD)
+    page.goto(f"{live_app.url}/visits/{visit.audit_id}/t/call")
+    hung: list[Any] = []
+
+    def never_answer(route: Any) -> None:
+        hung.append(route)  # the request leaves and nothing ever comes back
+
+    page.route(SAVES, never_answer)
+
+    choose(page, "call.callback", "no")
+    page.locator('li[id="item-call.callback"][data-save-state="saving"]').wait_for()
+    unsent(page, 1)
+    page.reload()  # the hanging request dies with the page; the change is still on the phone
+    unsent(page, 1)
+    assert item(page, "call.callback").locator("input[value=no]").is_checked()
+    assert hung and stored(live_app, visit.audit_id) == ({}, [])
+
+    page.unroute(SAVES)
+    page.evaluate("() => window.dispatchEvent(new Event('online'))")
+    unsent(page, 0)
+    answers, _ = stored(live_app, visit.audit_id)
+    assert [(key, a.value_num) for key, a in answers.items()] == [("call.callback", 0)]
