@@ -11,6 +11,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
+# Chromium prints the PDF reports (gap report, journey map on A3); without it those answer 503.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends chromium fonts-dejavu-core \
+ && rm -rf /var/lib/apt/lists/*
+
 RUN useradd --system --create-home --uid 10001 mp \
  && mkdir -p /data/media \
  && chown -R mp:mp /data
