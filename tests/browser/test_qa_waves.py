@@ -94,7 +94,9 @@ def test_qa_lead_plans_a_wave_with_the_sample_size_hint(browser: Any, live_app: 
     page.get_by_label(f"Shopper 1 {slug}").check()
     page.get_by_label(f"Shopper 2 {slug}").check()
     page.select_option("#assign-checklist", slug)
-    page.select_option("#assign-scenario", label="First visit, acne")
+    with live_app.session() as session:  # by id: other tests' scenarios may share the title
+        scenario_id = session.exec(select(Scenario).where(Scenario.slug == f"{slug}-first-visit")).one().id
+    page.select_option("#assign-scenario", value=str(scenario_id))
     page.fill("#assign-visits", "2")
     page.get_by_role("button", name="Assign", exact=True).click()
     page.wait_for_url("**done=assigned&n=4")

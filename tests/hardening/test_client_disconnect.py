@@ -14,6 +14,7 @@ from app.accounts.tokens import create_token
 from app.fieldwork.models import Evidence
 from tests.factories import make_user
 from tests.fieldwork.helpers import make_audit, picture
+from tests.own_thread import in_own_thread
 
 BOUNDARY = "soakboundary"
 
@@ -60,7 +61,7 @@ def test_a_client_gone_mid_upload_logs_no_error_and_stores_nothing(app: Any, ses
     session.commit()
 
     with caplog.at_level(logging.INFO):
-        sent = asyncio.run(upload_then_vanish(app, f"/api/v1/audits/{audit.id}/evidence", plain))
+        sent = in_own_thread(asyncio.run, upload_then_vanish(app, f"/api/v1/audits/{audit.id}/evidence", plain))
 
     assert [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info] == []
     assert any("disconnected" in r.getMessage() for r in caplog.records)

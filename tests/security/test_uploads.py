@@ -18,6 +18,7 @@ from app.fieldwork import media
 from app.fieldwork.models import Evidence
 from app.main import app
 from app.settings import get_settings
+from tests.own_thread import in_own_thread
 from tests.security.world import World, as_user, build_world
 
 GPS_MARKERS = (b"Phone Camera X", b"GPS", b"Exif\x00\x00")
@@ -202,7 +203,7 @@ def _post_streaming(path: str, token: str, body: Iterator[bytes]) -> tuple[int, 
     scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
              "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "", "headers": headers,
              "client": ("127.0.0.1", 50000), "server": ("testserver", 80), "state": {}}
-    anyio.run(app, scope, receive, send)  # type: ignore[arg-type]
+    in_own_thread(anyio.run, app, scope, receive, send)
     return status, consumed
 
 
