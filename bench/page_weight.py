@@ -10,11 +10,9 @@ floor of the run. Exit status 0 when the form screen is within budget, 1 otherwi
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass
 from datetime import date
 from html.parser import HTMLParser
@@ -154,35 +152,16 @@ def table(title: str, resources: list[Resource]) -> int:
     return total
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_until_up(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"the app exited early:\n{log.read_text()}")
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"the app did not answer /healthz within 30 s:\n{log.read_text()}")
-
-
 def main(argv: list[str]) -> int:
     from tests.database import fresh_database, migrate
+    from tests.live_server import free_port, wait_until_up
 
     with tempfile.TemporaryDirectory(prefix="mp-page-weight-") as folder:
         workdir = Path(folder)
         with fresh_database(None, workdir) as database_url:
             migrate(database_url)
             audit_id = seed(database_url)
-            port = _free_port()
+            port = free_port()
             env = {**os.environ, "MP_DATABASE_URL": database_url, "MP_MEDIA_DIR": str(workdir / "media"),
                    "MP_VAR_DIR": str(workdir / "var"),
                    "MP_SECRET_KEY": os.environ.get("MP_SECRET_KEY", "page-weight-bench-secret-0123456789abcdef")}
@@ -193,7 +172,7 @@ def main(argv: list[str]) -> int:
                      "--no-access-log"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
                 base = f"http://127.0.0.1:{port}"
                 try:
-                    _wait_until_up(base, server, log_path)
+                    wait_until_up(base, server, log_path)
                     with httpx.Client(headers=BROWSER_HEADERS, timeout=10) as anonymous:
                         floor = measure(anonymous, base, "/login")
                     with httpx.Client(headers=BROWSER_HEADERS, timeout=10) as client:

@@ -43,6 +43,11 @@ def plan_checklist(session: Session) -> None:
 
 @pytest.fixture
 def world(session: Session) -> World:
+    return make_world(session)
+
+
+def make_world(session: Session) -> World:
+    """A clinic, its manager, a QA lead and a current wave, on the plan checklist."""
     plan_checklist(session)
     clinic = make_clinic(session)
     manager = make_user(session, Role.manager, clinic_id=clinic.id, name="Manager of the clinic")

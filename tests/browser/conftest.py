@@ -3,24 +3,22 @@ served by uvicorn in a subprocess, on its own fresh database (pages need real co
 
 import itertools
 import os
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from app.db import make_engine
 from tests.database import fresh_database, migrate
+from tests.live_server import free_port, wait_until_up
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -60,12 +58,6 @@ def browser_context_args(browser_context_args: dict[str, Any], phone: dict[str, 
     return {**browser_context_args, **phone}  # a phone for every page unless a test asks otherwise
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 class LiveApp:
     """The app in a uvicorn subprocess, and a way to arrange data in its database."""
 
@@ -84,7 +76,7 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
     workdir = tmp_path_factory.mktemp("live")
     with fresh_database(os.environ.get("TEST_DATABASE_URL"), workdir) as database_url:
         migrate(database_url)
-        port = _free_port()
+        port = free_port()
         env = {**os.environ, "MP_DATABASE_URL": database_url, "MP_MEDIA_DIR": str(workdir / "media"),
                "MP_VAR_DIR": str(workdir / "var")}
         log = (workdir / "server.log").open("w")
@@ -94,7 +86,7 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
         url = f"http://127.0.0.1:{port}"
         engine = make_engine(database_url)
         try:
-            _wait_until_up(url, server, workdir / "server.log")
+            wait_until_up(url, server, workdir / "server.log")
             yield LiveApp(url, database_url, engine, workdir / "media")
         finally:
             server.terminate()
@@ -104,20 +96,6 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
                 server.kill()
             engine.dispose()
             log.close()
-
-
-def _wait_until_up(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"the app exited early:\n{log.read_text()}")
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"the app did not answer /healthz within 30 s:\n{log.read_text()}")
 
 
 def log_in_page(page: Any, live_app: LiveApp, email: str, password: str) -> None:

@@ -19,20 +19,16 @@ Clinic B (branch): one perfect audit = 100. Competitor C: perfect but wait mediu
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 import pytest
 from sqlmodel import Session
 
-from app.accounts.models import Role
 from app.checklists.models import ChecklistVersion
 from app.clinics.models import Clinic, Region
-from app.db_types import utcnow
-from app.fieldwork import waves
 from app.fieldwork.models import Audit, Wave
-from tests.actions.conftest import World, plan_checklist
+from tests.actions.conftest import World, make_world
 from tests.checklist_docs import small_checklist
-from tests.factories import make_clinic, make_region, make_user
+from tests.factories import make_clinic, make_region
 from tests.reports.factories import NA, make_audit, make_version, make_wave
 
 PERFECT = {"call.answer_time": 15, "call.greeting": True, "call.callback": True,
@@ -77,11 +73,4 @@ def network(session: Session) -> Network:
 @pytest.fixture
 def world(session: Session) -> World:
     """The world of tests/actions: a clinic, its manager, a QA lead and a current wave."""
-    plan_checklist(session)
-    clinic = make_clinic(session)
-    manager = make_user(session, Role.manager, clinic_id=clinic.id, name="Manager of the clinic")
-    qa = make_user(session, Role.qa_lead, name="QA lead")
-    today = utcnow().date()
-    wave = waves.create_wave(session, name=f"Wave for {clinic.name}", starts_on=today - timedelta(days=60),
-                             ends_on=today + timedelta(days=30))
-    return World(clinic, manager, qa, wave)
+    return make_world(session)
