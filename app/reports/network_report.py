@@ -1,4 +1,4 @@
-"""The network comparison (DESIGN §6, JSON shape of §8): clinic × touchpoint scores, the ranking of
+"""The network comparison (docs/design.md §6, JSON shape of §8): clinic × touchpoint scores, the ranking of
 branches, competitors as benchmark rows, and the trend across waves.
 
 Choices made here (the design leaves them open):

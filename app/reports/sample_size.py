@@ -1,4 +1,4 @@
-"""How many visits a clinic needs (DESIGN §5): enough that the pass rate of its weakest 0/1 item is
+"""How many visits a clinic needs (docs/design.md §5): enough that the pass rate of its weakest 0/1 item is
 known to ± 10 points at 95 %, n = ceil(z² · p(1 − p) / 0.10²) (the formula is `app.wilson.visits_needed`).
 
 The clinic report shows it under the item gaps; the wave plan shows it per clinic next to the
