@@ -42,7 +42,7 @@ class SaveResult:
 def _texts(value: Text | None, language: str) -> dict[str, str] | None:
     if value is None:
         return None
-    return {language: value} if isinstance(value, str) else dict(value)
+    return {language: value} if isinstance(value, str) else {str(k): v for k, v in value.items()}
 
 
 def canonical(doc: ChecklistDoc) -> dict[str, Any]:
