@@ -196,14 +196,17 @@ def build_clinic_report(session: Session, *, user: User, clinic_id: int, wave: s
     }
     if chosen is None:
         return report
-    meta = lookups.checklist_meta(session, chosen)
-    report.update(target=meta.target, checklist_title=meta.title,
-                  item_texts={k: i.text for k, i in meta.items.items()},
-                  touchpoint_titles={tp.key: tp.title for tp in meta.touchpoints})
-    waves = lookups.waves_with_audits(session, checklist_id=meta.id, clinic_ids=[clinic_id])
+    waves = lookups.waves_with_audits(session, checklist_id=chosen.id or 0, clinic_ids=[clinic_id])
     if chosen_wave is None and waves:
         chosen_wave = waves[-1]
         report["wave"] = _wave_ref(chosen_wave)
+    # Weights, targets and texts of the versions these audits were filled on, not the latest.
+    behind = (lookups.versions_behind(session, AuditFilter(chosen.id or 0, [chosen_wave.id or 0], [clinic_id]))
+              if chosen_wave is not None else None)
+    meta = lookups.checklist_meta(session, chosen, behind)
+    report.update(target=meta.target, checklist_title=meta.title,
+                  item_texts={k: i.text for k, i in meta.items.items()},
+                  touchpoint_titles={tp.key: tp.title for tp in meta.touchpoints})
     if chosen_wave is None:
         report["touchpoints"] = [{"key": tp.key, "score": None, "target": tp.target, "gap": None, "n": 0,
                                   "critical_failures": 0, "emotion": None, "weight": tp.weight}

@@ -56,9 +56,11 @@ def select_export(session: Session, *, user: User, wave: str | None, checklist: 
     report = build_network_report(session, user=user, wave=wave, checklist=checklist, region=region)
     if report["wave"] is None or report["checklist"] is None:
         return Selection(report, None, {})
-    meta = lookups.checklist_meta(session, lookups.find_checklist(session, report["checklist"]))
+    chosen = lookups.find_checklist(session, report["checklist"])
     region_id = report["region"]["id"] if report["region"] else None
     clinic_ids = report_clinic_ids(session, user=user, region_id=region_id)
+    behind = lookups.versions_behind(session, AuditFilter(chosen.id or 0, [report["wave"]["id"]], clinic_ids))
+    meta = lookups.checklist_meta(session, chosen, behind)
     where = AuditFilter(meta.id, [report["wave"]["id"]], clinic_ids, meta.renames)
     return Selection(report, where, {c["id"]: c for c in report["clinics"]})
 
@@ -162,7 +164,7 @@ def write_workbook(session: Session, selection: Selection, out: IO[bytes]) -> No
                        *[c["touchpoints"].get(k) for k in keys]])
     rates = sheet("Item pass rates", ["clinic_id", "clinic", "item", "pass_rate", "n", "ci_low", "ci_high"])
     if selection.where is not None:
-        meta_binary = _binary_keys(session, report["checklist"])
+        meta_binary = _binary_keys(session, report["checklist"], selection.where)
         for r in session.execute(queries.item_pass_rates(selection.where).order_by("clinic_id", "item_key")):
             interval = wilson_interval(r.passed, r.n) if r.item_key in meta_binary else None
             rates.append([r.clinic_id, selection.clinics.get(r.clinic_id, {}).get("name"), r.item_key,
@@ -171,6 +173,7 @@ def write_workbook(session: Session, selection: Selection, out: IO[bytes]) -> No
     book.save(out)
 
 
-def _binary_keys(session: Session, slug: str) -> set[str]:
-    meta = lookups.checklist_meta(session, lookups.find_checklist(session, slug))
+def _binary_keys(session: Session, slug: str, where: AuditFilter) -> set[str]:
+    behind = lookups.versions_behind(session, where)
+    meta = lookups.checklist_meta(session, lookups.find_checklist(session, slug), behind)
     return {key for key, item in meta.items.items() if item.binary}
