@@ -1,7 +1,7 @@
 """Confidence for the figures directors act on: Wilson intervals of pass rates, the interval of a mean
 score, and how many visits a clinic needs before a pass rate is known well enough.
 
-Plain formulas, written out so anyone can check them by hand (DESIGN §5).
+Plain formulas, written out so anyone can check them by hand (docs/design.md §5).
 """
 
 import math

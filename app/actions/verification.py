@@ -1,7 +1,7 @@
 """Red to green, driven by the audits: an approved audit verifies the fixes it confirms and reopens
 the verified ones it finds broken again.
 
-An item PASSES in an audit when its score s (DESIGN §5, the same SQL expression as the reports) is
+An item PASSES in an audit when its score s (docs/design.md §5, the same SQL expression as the reports) is
 1 for 0/1 items (yes_no, number), and at or above the touchpoint's target / 100 for scale and choice
 items (a touchpoint without its own target uses the checklist's). Items the audit did not answer,
 marked N/A, or that are not scored neither verify nor reopen anything.

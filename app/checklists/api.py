@@ -1,4 +1,4 @@
-"""JSON API for checklists (DESIGN §8): list, publish a YAML file, read a version as JSON."""
+"""JSON API for checklists (docs/design.md §8): list, publish a YAML file, read a version as JSON."""
 
 from typing import Annotated, Any
 

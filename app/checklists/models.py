@@ -15,6 +15,8 @@ from app.db_types import UTCDateTime, utcnow
 LocalizedText = dict[str, str]
 
 
+DEFAULT_SCALE = (1, 5)  # a scale item without min/max (docs/design.md §4)
+
 class Checklist(SQLModel, table=True):
     __tablename__ = "checklists"
 
@@ -86,6 +88,17 @@ class Item(SQLModel, table=True):
     required: bool = True
     photo: str = Field(default="none", max_length=20)  # none | optional | required | required_on_fail
     comment: str = Field(default="optional", max_length=20)  # optional | required_on_fail
+
+    # A scale's bounds are values like any other: 0 is zero, not "unset" (docs/design.md §4).
+    @property
+    def scale_low(self) -> int:
+        """The lowest answer of a scale item: its `min`, else the default 1."""
+        return DEFAULT_SCALE[0] if self.scale_min is None else self.scale_min
+
+    @property
+    def scale_high(self) -> int:
+        """The highest answer of a scale item: its `max`, else the default 5."""
+        return DEFAULT_SCALE[1] if self.scale_max is None else self.scale_max
 
 
 class ItemOption(SQLModel, table=True):

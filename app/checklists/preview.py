@@ -4,7 +4,7 @@ document, wrapped in the fieldwork `ItemView`, so the preview renders the very s
 from dataclasses import dataclass
 from typing import Any
 
-from app.checklists.models import Item, ItemOption, Touchpoint
+from app.checklists.models import DEFAULT_SCALE, Item, ItemOption, Touchpoint
 from app.errors import NotFound
 from app.fieldwork.screens import ItemView
 from app.fieldwork.submission import item_state
@@ -39,12 +39,13 @@ def _item(data: dict[str, Any], position: int, language: str) -> tuple[Item, lis
     raw_pass_if = data.get("pass_if")
     pass_if: dict[str, Any] = raw_pass_if if isinstance(raw_pass_if, dict) else {}
     is_scale = data.get("type") == "scale"
-    low, high = _number(data.get("min"), 1), _number(data.get("max"), 5)
+    low, high = _number(data.get("min"), DEFAULT_SCALE[0]), _number(data.get("max"), DEFAULT_SCALE[1])
     item = Item(version_id=0, touchpoint_id=0, key=str(data.get("key") or f"item_{position + 1}"),
                 position=position, type=str(data.get("type") or "yes_no"), text=_text(data.get("text"), language),
                 help=_text(data.get("help"), language) or None, unit=data.get("unit"),
                 pass_min=_number(pass_if.get("min"), None), pass_max=_number(pass_if.get("max"), None),
-                scale_min=int(low or 1) if is_scale else None, scale_max=int(high or 5) if is_scale else None,
+                scale_min=int(low) if is_scale and low is not None else None,
+                scale_max=int(high) if is_scale and high is not None else None,
                 weight=_number(data.get("weight"), 1.0) or 1.0, critical=data.get("critical") is True,
                 allow_na=data.get("allow_na") is True, required=data.get("required") is not False,
                 photo=str(data.get("photo") or "none"), comment=str(data.get("comment") or "optional"))

@@ -1,4 +1,4 @@
-"""The checklist document (DESIGN §4) as pydantic models that forbid unknown fields.
+"""The checklist document (docs/design.md §4) as pydantic models that forbid unknown fields.
 
 The YAML file, the JSON API and the web editor all produce this same document; rules that need
 the whole document (unique keys, texts in the default language) live in `validation.py`.

@@ -1,4 +1,4 @@
-"""Checklist file validation (DESIGN §4): every problem at once, each with its line and item key.
+"""Checklist file validation (docs/design.md §4): every problem at once, each with its line and item key.
 
 The CLI, the API and the web editor all call `validate_checklist`, so they say the same words.
 Field-level rules come from the pydantic `ChecklistDoc` (its error locations are mapped back to YAML

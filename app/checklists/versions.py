@@ -13,7 +13,7 @@ from typing import Any
 from sqlmodel import Session, col, func, select
 
 from app.accounts.models import User
-from app.checklists.models import Checklist, ChecklistVersion, Item, ItemOption, Touchpoint
+from app.checklists.models import DEFAULT_SCALE, Checklist, ChecklistVersion, Item, ItemOption, Touchpoint
 from app.checklists.schema import ChecklistDoc, ItemType, Text
 from app.db_types import utcnow
 from app.errors import NotFound
@@ -42,7 +42,7 @@ class SaveResult:
 def _texts(value: Text | None, language: str) -> dict[str, str] | None:
     if value is None:
         return None
-    return {language: value} if isinstance(value, str) else dict(value)
+    return {language: value} if isinstance(value, str) else {str(k): v for k, v in value.items()}
 
 
 def canonical(doc: ChecklistDoc) -> dict[str, Any]:
@@ -143,8 +143,8 @@ def _write_rows(session: Session, version: ChecklistVersion, document: dict[str,
             item = Item(version_id=version.id or 0, touchpoint_id=touchpoint.id or 0, key=it["key"],
                         position=position, type=it["type"], text=it["text"], help=it.get("help"),
                         unit=it.get("unit"), pass_min=pass_if.get("min"), pass_max=pass_if.get("max"),
-                        scale_min=it.get("min", 1) if is_scale else None,
-                        scale_max=it.get("max", 5) if is_scale else None,
+                        scale_min=it.get("min", DEFAULT_SCALE[0]) if is_scale else None,
+                        scale_max=it.get("max", DEFAULT_SCALE[1]) if is_scale else None,
                         weight=it["weight"], critical=it["critical"], allow_na=it["allow_na"],
                         required=it["required"], photo=it["photo"], comment=it["comment"])
             session.add(item)

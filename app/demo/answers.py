@@ -37,7 +37,7 @@ def answer_item(item: Item, options: list[ItemOption], chance: float, rng: rando
     if item.type == "yes_no":
         return DemoAnswer(item.key, passed, comment=comment, passed=passed)
     if item.type == "scale":
-        low, high = item.scale_min or 1, item.scale_max or 5
+        low, high = item.scale_low, item.scale_high
         value = high if passed else rng.randint(low, max(low, high - 1))
         return DemoAnswer(item.key, value, comment=comment, passed=passed)
     if item.type == "number":

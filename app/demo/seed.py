@@ -77,7 +77,7 @@ def _people(session: Session, clinic_rows: dict[str, Clinic]) -> dict[str, User]
             user = accounts.create_user(
                 session, email=person.email, role=person.role, password=PASSWORD, name=person.name, language="ru",
                 clinic_id=clinic_rows[person.clinic].id if person.clinic else None,
-                region_ids=[regions[name] for name in person.regions if regions.get(name)])
+                region_ids=[region_id for name in person.regions if (region_id := regions.get(name)) is not None])
         found[person.email] = user
     return found
 

@@ -1,4 +1,4 @@
-"""The fieldwork JSON API (DESIGN §8): waves, assignments, audits, answers, evidence, submit."""
+"""The fieldwork JSON API (docs/design.md §8): waves, assignments, audits, answers, evidence, submit."""
 
 from typing import Annotated
 

@@ -53,7 +53,7 @@ def parse_answer(item: Item, option_keys: list[str], value: Any, *, na: bool = F
     if item.type == ItemType.yes_no:
         return Parsed(_yes_no(value), None, False, clean_comment)
     if item.type == ItemType.scale:
-        low, high = item.scale_min or 1, item.scale_max or 5
+        low, high = item.scale_low, item.scale_high
         number = _whole(value)
         if number is None or not low <= number <= high:
             raise BadAnswer(N_("Choose a whole number from {min} to {max}."), min=low, max=high)
@@ -138,7 +138,7 @@ def is_failing(item: Item, value_num: float | None, value_text: str | None, na: 
     if item.type == ItemType.yes_no:
         return value_num == 0
     if item.type == ItemType.scale:
-        return value_num is not None and value_num < (item.scale_max or 5)
+        return value_num is not None and value_num < item.scale_high
     if item.type == ItemType.number:
         if value_num is None:
             return False

@@ -1,4 +1,4 @@
-"""JSON reports (DESIGN §8): the clinic gap report and the network comparison, unrounded floats and
+"""JSON reports (docs/design.md §8): the clinic gap report and the network comparison, unrounded floats and
 null where there is no data. Extra keys beyond §8 are documented on each model."""
 
 from datetime import date, datetime
@@ -120,7 +120,7 @@ class ClinicReport(BaseModel):
     critical_failures: int
     touchpoints: list[TouchpointFigures]
     items: list[ItemFigures]
-    # Extras beyond DESIGN §8:
+    # Extras beyond docs/design.md §8:
     previous_wave: PreviousWave | None
     audit_ids: list[int]
     audits_behind: list[AuditRef]

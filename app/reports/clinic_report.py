@@ -1,4 +1,4 @@
-"""The clinic gap report (DESIGN §6, JSON shape of §8): where a branch falls short of the standard,
+"""The clinic gap report (docs/design.md §6, JSON shape of §8): where a branch falls short of the standard,
 by how much, how sure we are, what to fix first, and what changed since the previous wave.
 
 Every figure comes from the aggregate queries in queries.py; this module only shapes their rows.
@@ -155,7 +155,7 @@ def _evidence(session: Session, where: AuditFilter) -> dict[str, list[dict[str, 
 
 
 def clinic_actions(session: Session, *, user: User, clinic_id: int) -> list[dict[str, Any]]:
-    """The clinic's action plan as the report shows it (DESIGN §6, "open actions and their owners"):
+    """The clinic's action plan as the report shows it (docs/design.md §6, "open actions and their owners"):
     open, in-progress and done (awaiting a visit to verify it) actions, overdue first then by due
     date, followed by the RECENT_VERIFIED most recently verified ones (green). Read through the
     action boards, so the scope and the overdue rule are theirs."""
@@ -173,7 +173,7 @@ def clinic_actions(session: Session, *, user: User, clinic_id: int) -> list[dict
 
 def build_clinic_report(session: Session, *, user: User, clinic_id: int, wave: str | None = None,
                         checklist: str | None = None) -> dict[str, Any]:
-    """The gap report of one clinic for one wave and checklist (DESIGN §8 plus extras).
+    """The gap report of one clinic for one wave and checklist (docs/design.md §8 plus extras).
 
     Defaults: the checklist of most of the clinic's approved audits (in the wave, if given), and
     the latest wave with approved audits of it. With no approved audits the figures are null and
@@ -196,14 +196,17 @@ def build_clinic_report(session: Session, *, user: User, clinic_id: int, wave: s
     }
     if chosen is None:
         return report
-    meta = lookups.checklist_meta(session, chosen)
-    report.update(target=meta.target, checklist_title=meta.title,
-                  item_texts={k: i.text for k, i in meta.items.items()},
-                  touchpoint_titles={tp.key: tp.title for tp in meta.touchpoints})
-    waves = lookups.waves_with_audits(session, checklist_id=meta.id, clinic_ids=[clinic_id])
+    waves = lookups.waves_with_audits(session, checklist_id=chosen.id or 0, clinic_ids=[clinic_id])
     if chosen_wave is None and waves:
         chosen_wave = waves[-1]
         report["wave"] = _wave_ref(chosen_wave)
+    # Weights, targets and texts of the versions these audits were filled on, not the latest.
+    behind = (lookups.versions_behind(session, AuditFilter(chosen.id or 0, [chosen_wave.id or 0], [clinic_id]))
+              if chosen_wave is not None else None)
+    meta = lookups.checklist_meta(session, chosen, behind)
+    report.update(target=meta.target, checklist_title=meta.title,
+                  item_texts={k: i.text for k, i in meta.items.items()},
+                  touchpoint_titles={tp.key: tp.title for tp in meta.touchpoints})
     if chosen_wave is None:
         report["touchpoints"] = [{"key": tp.key, "score": None, "target": tp.target, "gap": None, "n": 0,
                                   "critical_failures": 0, "emotion": None, "weight": tp.weight}

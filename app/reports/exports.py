@@ -26,7 +26,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from app.accounts.models import User
-from app.reports import lookups, queries
+from app.reports import cells, lookups, queries
 from app.reports.network_report import build_network_report, report_clinic_ids
 from app.reports.queries import AuditFilter
 from app.wilson import wilson_interval
@@ -56,9 +56,11 @@ def select_export(session: Session, *, user: User, wave: str | None, checklist: 
     report = build_network_report(session, user=user, wave=wave, checklist=checklist, region=region)
     if report["wave"] is None or report["checklist"] is None:
         return Selection(report, None, {})
-    meta = lookups.checklist_meta(session, lookups.find_checklist(session, report["checklist"]))
+    chosen = lookups.find_checklist(session, report["checklist"])
     region_id = report["region"]["id"] if report["region"] else None
     clinic_ids = report_clinic_ids(session, user=user, region_id=region_id)
+    behind = lookups.versions_behind(session, AuditFilter(chosen.id or 0, [report["wave"]["id"]], clinic_ids))
+    meta = lookups.checklist_meta(session, chosen, behind)
     where = AuditFilter(meta.id, [report["wave"]["id"]], clinic_ids, meta.renames)
     return Selection(report, where, {c["id"]: c for c in report["clinics"]})
 
@@ -105,7 +107,7 @@ def answers_csv(session: Session, selection: Selection) -> Iterator[bytes]:
     buffer.seek(0)
     buffer.truncate()
     for row in answer_rows(session, selection):
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow([cells.csv_value(v) for v in row])
         if buffer.tell() >= CHUNK:
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)
@@ -134,12 +136,15 @@ def write_workbook(session: Session, selection: Selection, out: IO[bytes]) -> No
         ws.append(header)
         return ws
 
+    def append(ws: Any, row: list[Any]) -> None:
+        ws.append(cells.xlsx_row(ws, row))
+
     answers_ws, rows, part = sheet("Answers", ANSWER_HEADER), 1, 1
     for row in answer_rows(session, selection):
         if rows == EXCEL_MAX_ROWS:
             part += 1
             answers_ws, rows = sheet(f"Answers {part}", ANSWER_HEADER), 1
-        answers_ws.append(row)
+        append(answers_ws, row)
         rows += 1
     audits_ws = sheet("Audits", ["audit_id", "wave", "clinic_id", "clinic", "region", "is_competitor",
                                  "visit_started_at", "submitted_at", "approved_at", "score", "critical_failure"])
@@ -147,7 +152,7 @@ def write_workbook(session: Session, selection: Selection, out: IO[bytes]) -> No
     if selection.where is not None:
         for r in session.execute(queries.audit_rows(selection.where).execution_options(yield_per=YIELD_PER)):
             clinic = selection.clinics.get(r.clinic_id, {})
-            audits_ws.append([r.audit_id, report["wave"]["name"], r.clinic_id, clinic.get("name"),
+            append(audits_ws, [r.audit_id, report["wave"]["name"], r.clinic_id, clinic.get("name"),
                               clinic.get("region"), clinic.get("is_competitor"), _naive(r.visit_started_at),
                               _naive(r.submitted_at), _naive(r.decided_at), r.score, bool(r.flagged)])
         session.commit()
@@ -155,22 +160,23 @@ def write_workbook(session: Session, selection: Selection, out: IO[bytes]) -> No
     matrix = sheet("Clinic x touchpoint", ["clinic_id", "clinic", "region", "is_competitor", "audits", "score",
                                            "rank", *keys])
     network = report["network"]
-    matrix.append([None, "Network (branches)", None, False, None, network["score"], None,
+    append(matrix, [None, "Network (branches)", None, False, None, network["score"], None,
                    *[network["touchpoints"].get(k) for k in keys]])
     for c in report["clinics"]:
-        matrix.append([c["id"], c["name"], c["region"], c["is_competitor"], c["audits"], c["score"], c["rank"],
+        append(matrix, [c["id"], c["name"], c["region"], c["is_competitor"], c["audits"], c["score"], c["rank"],
                        *[c["touchpoints"].get(k) for k in keys]])
     rates = sheet("Item pass rates", ["clinic_id", "clinic", "item", "pass_rate", "n", "ci_low", "ci_high"])
     if selection.where is not None:
-        meta_binary = _binary_keys(session, report["checklist"])
+        meta_binary = _binary_keys(session, report["checklist"], selection.where)
         for r in session.execute(queries.item_pass_rates(selection.where).order_by("clinic_id", "item_key")):
             interval = wilson_interval(r.passed, r.n) if r.item_key in meta_binary else None
-            rates.append([r.clinic_id, selection.clinics.get(r.clinic_id, {}).get("name"), r.item_key,
+            append(rates, [r.clinic_id, selection.clinics.get(r.clinic_id, {}).get("name"), r.item_key,
                           r.pass_rate, r.n, interval[0] if interval else None, interval[1] if interval else None])
         session.commit()
     book.save(out)
 
 
-def _binary_keys(session: Session, slug: str) -> set[str]:
-    meta = lookups.checklist_meta(session, lookups.find_checklist(session, slug))
+def _binary_keys(session: Session, slug: str, where: AuditFilter) -> set[str]:
+    behind = lookups.versions_behind(session, where)
+    meta = lookups.checklist_meta(session, lookups.find_checklist(session, slug), behind)
     return {key for key, item in meta.items.items() if item.binary}

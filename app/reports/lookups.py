@@ -14,6 +14,8 @@ from app.clinics.models import Clinic, Region
 from app.errors import NotFound
 from app.fieldwork.models import Audit, AuditStatus, Wave
 from app.i18n import N_
+from app.reports import queries
+from app.reports.queries import AuditFilter
 
 
 class WaveNotFound(NotFound):
@@ -58,9 +60,10 @@ class ItemMeta:
 @dataclass(frozen=True)
 class ChecklistMeta:
     """The static fields of a report. Items are followed by key across versions, and a key's weight,
-    touchpoint, texts and targets come from the LATEST published version that has it (an item
-    dropped from the checklist keeps the fields of its last version). Each audit's own scores still
-    use the weights of the version it was filled on (see queries.py)."""
+    touchpoint, texts and targets come from the newest of the versions the meta was built over
+    that has it: the versions of the audits behind the figures (docs/design.md §5, "Versions in
+    reports"), so publishing a new version moves nothing. Each audit's own scores use the weights
+    of the version it was filled on (see queries.py)."""
 
     id: int
     slug: str
@@ -182,18 +185,29 @@ def followed_renames(versions: list[ChecklistVersion]) -> dict[str, str]:
     return final
 
 
-def checklist_meta(session: Session, checklist: Checklist) -> ChecklistMeta:
-    """Touchpoints and items of every published version, newest version first per key. Raises
-    ChecklistNotFound when the checklist has no published version."""
+def versions_behind(session: Session, where: AuditFilter) -> set[int]:
+    """The checklist versions the approved audits of the filter were filled on."""
+    audit = queries.approved_audits(where)
+    return set(session.execute(select(audit.c.checklist_version_id).distinct()).scalars().all())
+
+
+def checklist_meta(session: Session, checklist: Checklist,
+                   version_ids: Collection[int] | None = None) -> ChecklistMeta:
+    """Touchpoints and items of the given versions (none given or none of them found: every
+    published version), newest version first per key. Renames are followed up to the newest of
+    those versions. Raises ChecklistNotFound when the checklist has no published version."""
+    published = list(session.execute(select(ChecklistVersion).where(
+        ChecklistVersion.checklist_id == checklist.id, ChecklistVersion.status == "published")).scalars().all())
+    chosen = [v.id for v in published if version_ids and v.id in version_ids] or [v.id for v in published]
     rows = session.execute(
         select(ChecklistVersion, Touchpoint)
         .join(Touchpoint, col(Touchpoint.version_id) == ChecklistVersion.id)
-        .where(ChecklistVersion.checklist_id == checklist.id, ChecklistVersion.status == "published")
+        .where(col(ChecklistVersion.id).in_(chosen))
         .order_by(col(ChecklistVersion.version).desc(), col(Touchpoint.position))).all()
     if not rows:
         raise ChecklistNotFound(slug=checklist.slug)
     latest: ChecklistVersion = rows[0][0]
-    renames = followed_renames([version for version, _ in rows])
+    renames = followed_renames([v for v in published if v.version <= latest.version])
     tps: dict[str, TouchpointMeta] = {}
     for version, tp in rows:
         if tp.key not in tps:
@@ -204,7 +218,7 @@ def checklist_meta(session: Session, checklist: Checklist) -> ChecklistMeta:
         select(Item, col(Touchpoint.key))
         .join(Touchpoint, col(Touchpoint.id) == Item.touchpoint_id)
         .join(ChecklistVersion, col(ChecklistVersion.id) == Item.version_id)
-        .where(ChecklistVersion.checklist_id == checklist.id, ChecklistVersion.status == "published")
+        .where(col(ChecklistVersion.id).in_(chosen))
         .order_by(col(ChecklistVersion.version).desc(), col(Touchpoint.position), col(Item.position))).all()
     order = list(tps)
     found: dict[str, ItemMeta] = {}

@@ -30,7 +30,7 @@ class ScoredAudit(SQLModel, table=True):
 
 
 class ScoredTouchpoint(SQLModel, table=True):
-    """One row per approved audit and touchpoint with a score (DESIGN §5, critical policy applied)."""
+    """One row per approved audit and touchpoint with a score (docs/design.md §5, critical policy applied)."""
 
     __tablename__ = "scored_touchpoints"
     __table_args__ = (Index("ix_scored_touchpoints_report", "checklist_id", "wave_id", "clinic_id"),)

@@ -1,4 +1,4 @@
-"""The network comparison (DESIGN §6, JSON shape of §8): clinic × touchpoint scores, the ranking of
+"""The network comparison (docs/design.md §6, JSON shape of §8): clinic × touchpoint scores, the ranking of
 branches, competitors as benchmark rows, and the trend across waves.
 
 Choices made here (the design leaves them open):
@@ -97,13 +97,16 @@ def build_network_report(session: Session, *, user: User, wave: str | None = Non
         report["wave"] = {"id": chosen_wave.id, "name": chosen_wave.name}
     if chosen is None:
         return report
-    meta = lookups.checklist_meta(session, chosen)
-    report["checklist_title"] = meta.title
-    report["touchpoint_titles"] = {tp.key: tp.title for tp in meta.touchpoints}
-    waves = lookups.waves_with_audits(session, checklist_id=meta.id, clinic_ids=clinic_ids)
+    waves = lookups.waves_with_audits(session, checklist_id=chosen.id or 0, clinic_ids=clinic_ids)
     if chosen_wave is None and waves:
         chosen_wave = waves[-1]
         report["wave"] = {"id": chosen_wave.id, "name": chosen_wave.name}
+    # The touchpoints and titles of the versions these audits were filled on, not the latest.
+    behind = (lookups.versions_behind(session, AuditFilter(chosen.id or 0, [chosen_wave.id or 0], clinic_ids))
+              if chosen_wave is not None else None)
+    meta = lookups.checklist_meta(session, chosen, behind)
+    report["checklist_title"] = meta.title
+    report["touchpoint_titles"] = {tp.key: tp.title for tp in meta.touchpoints}
     keys = [tp.key for tp in meta.touchpoints if tp.current]
     report["touchpoints"] = keys
     report["network"]["touchpoints"] = {k: None for k in keys}

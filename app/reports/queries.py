@@ -1,4 +1,4 @@
-"""The scoring of DESIGN §5 as aggregate SQL (SQLAlchemy Core, GROUP BY in the database).
+"""The scoring of docs/design.md §5 as aggregate SQL (SQLAlchemy Core, GROUP BY in the database).
 
 Scoring is three layers, each a subquery of the one before:
 
@@ -70,7 +70,7 @@ def _f(value: ColumnElement) -> ColumnElement:
 
 
 def item_score() -> ColumnElement:
-    """s of DESIGN §5 by item type; NULL where the answer carries no usable value (left out)."""
+    """s of docs/design.md §5 by item type; NULL where the answer carries no usable value (left out)."""
     v = _f(answers.c.value_num)
     within = and_(or_(items.c.pass_min.is_(None), v >= items.c.pass_min),
                   or_(items.c.pass_max.is_(None), v <= items.c.pass_max))

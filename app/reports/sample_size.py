@@ -1,4 +1,4 @@
-"""How many visits a clinic needs (DESIGN §5): enough that the pass rate of its weakest 0/1 item is
+"""How many visits a clinic needs (docs/design.md §5): enough that the pass rate of its weakest 0/1 item is
 known to ± 10 points at 95 %, n = ceil(z² · p(1 − p) / 0.10²) (the formula is `app.wilson.visits_needed`).
 
 The clinic report shows it under the item gaps; the wave plan shows it per clinic next to the
@@ -43,7 +43,9 @@ def visits_needed_by_clinic(session: Session, *, checklist: Checklist,
     ChecklistNotFound when the checklist has no published version."""
     if not clinic_ids:
         return {}
-    meta = lookups.checklist_meta(session, checklist)
+    # The weights of the versions the audits were filled on: publishing moves no advice.
+    meta = lookups.checklist_meta(session, checklist, lookups.versions_behind(
+        session, AuditFilter(checklist.id or 0, None, list(clinic_ids))))
     weights = {tp.key: tp.weight for tp in meta.touchpoints}
     rows = session.execute(queries.item_pass_rates(AuditFilter(meta.id, None, list(clinic_ids),
                                                                meta.renames))).all()

@@ -1,7 +1,7 @@
 """Jinja2 templates for every domain, and `render`: the whole page, or only the partial htmx asked for."""
 
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -42,6 +42,8 @@ def render(request: Request, page: str, *, fragment: str | None = None, block: s
     is_htmx = request.headers.get("HX-Request") == "true"
     name = fragment if fragment and is_htmx else page
     options: dict[str, Any] = {"block_name": block} if block and is_htmx and not fragment else {}
-    response = templates.TemplateResponse(request, name, context, status_code=status_code, **options)
+    # jinja2-fragments annotates its TemplateResponse as a bare Response; it is starlette's HTML one.
+    response = cast(HTMLResponse, templates.TemplateResponse(request, name, context, status_code=status_code,
+                                                             **options))
     response.headers["Vary"] = "HX-Request"  # never cache a fragment as the page
     return response

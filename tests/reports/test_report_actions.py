@@ -1,4 +1,4 @@
-"""The gap report's action plan (DESIGN §6: open actions and their owners, red → green): open, in
+"""The gap report's action plan (docs/design.md §6: open actions and their owners, red → green): open, in
 progress and done actions with owner, due date and overdue badge, then the recently verified ones,
 on the page and in the JSON report. Audits are approved through the real review gate."""
 
