@@ -3,6 +3,7 @@
 from sqlmodel import SQLModel
 
 from app.accounts.models import (
+    AccountLink,
     ApiToken,
     DirectorClinic,
     DirectorRegion,
@@ -23,12 +24,15 @@ from app.fieldwork.models import (
     Scenario,
     Wave,
 )
+from app.mail.models import OutgoingMail
+from app.notifications.models import Notification, Preference
 from app.reports.models import ScoredAudit, ScoredTouchpoint
 from app.trail.models import TrailEvent
 
 metadata = SQLModel.metadata
 
 __all__ = [
+    "AccountLink", "Notification", "OutgoingMail", "Preference",
     "Action", "ActionEvent", "ActionItem", "Answer", "ApiToken", "Assignment", "Audit", "Checklist",
     "ChecklistVersion", "Clinic", "DirectorClinic", "DirectorRegion", "Evidence", "Item", "ItemOption",
     "LoginAttempt", "Region", "Review", "ReviewComment", "Scenario", "ScoredAudit", "ScoredTouchpoint",

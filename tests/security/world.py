@@ -23,6 +23,8 @@ from app.clinics.models import Clinic, Region
 from app.db_types import utcnow
 from app.fieldwork import answers, assignments, evidence, submission, visits, waves
 from app.fieldwork.models import Assignment, Audit, Evidence, Wave
+from app.mail import compose, outbox
+from app.mail.models import OutgoingMail
 from app.review import service as review
 from tests.checklist_docs import small_checklist
 from tests.factories import make_clinic, make_region, make_user
@@ -62,6 +64,7 @@ class World:
     action: Action
     users: dict[str, User] = field(default_factory=dict)
     logins: dict[str, Login] = field(default_factory=dict)
+    mail: OutgoingMail | None = None  # one message in the admin's Outbox
 
 
 def photo_bytes(size: tuple[int, int] = (64, 48)) -> bytes:
@@ -135,6 +138,8 @@ def build_world(session: Session) -> World:
     for author in ("qa_lead", "admin"):  # drafts are per author
         editor.open_draft(session, SLUG, author=users[author])
     world.logins = {name: log_in_directly(session, user) for name, user in users.items()}
+    world.mail = outbox.queue_mail(session, to="someone@example.test", event_name="security", dedupe_key="world",
+                                   language="en", subject="World", body=compose.Body("text", "<p>html</p>"))
     session.commit()  # a savepoint: requests that fail and roll back keep the arranged rows
     return world
 
