@@ -26,6 +26,7 @@ from app.fieldwork.models import (
 )
 from app.mail.models import OutgoingMail
 from app.notifications.models import Notification, Preference
+from app.jobs.models import Job
 from app.reports.models import ScoredAudit, ScoredTouchpoint
 from app.trail.models import TrailEvent
 
@@ -35,6 +36,6 @@ __all__ = [
     "AccountLink", "Notification", "OutgoingMail", "Preference",
     "Action", "ActionEvent", "ActionItem", "Answer", "ApiToken", "Assignment", "Audit", "Checklist",
     "ChecklistVersion", "Clinic", "DirectorClinic", "DirectorRegion", "Evidence", "Item", "ItemOption",
-    "LoginAttempt", "Region", "Review", "ReviewComment", "Scenario", "ScoredAudit", "ScoredTouchpoint",
+    "Job", "LoginAttempt", "Region", "Review", "ReviewComment", "Scenario", "ScoredAudit", "ScoredTouchpoint",
     "Touchpoint", "TrailEvent", "User", "UserSession", "Wave", "metadata",
 ]

@@ -13,7 +13,7 @@ from alembic import op
 import app.db_types
 
 revision: str = '0012'
-down_revision: str | Sequence[str] | None = '0003'
+down_revision: str | Sequence[str] | None = '0005'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

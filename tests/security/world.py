@@ -25,6 +25,8 @@ from app.fieldwork import answers, assignments, evidence, submission, visits, wa
 from app.fieldwork.models import Assignment, Audit, Evidence, Wave
 from app.mail import compose, outbox
 from app.mail.models import OutgoingMail
+from app.jobs.models import Job, JobStatus
+from app.jobs.service import downloads_dir
 from app.review import service as review
 from tests.checklist_docs import small_checklist
 from tests.factories import make_clinic, make_region, make_user
@@ -65,6 +67,7 @@ class World:
     users: dict[str, User] = field(default_factory=dict)
     logins: dict[str, Login] = field(default_factory=dict)
     mail: OutgoingMail | None = None  # one message in the admin's Outbox
+    jobs: dict[str, Job] = field(default_factory=dict)  # per role: a finished download of clinic A's PDF
 
 
 def photo_bytes(size: tuple[int, int] = (64, 48)) -> bytes:
@@ -140,6 +143,7 @@ def build_world(session: Session) -> World:
     world.logins = {name: log_in_directly(session, user) for name, user in users.items()}
     world.mail = outbox.queue_mail(session, to="someone@example.test", event_name="security", dedupe_key="world",
                                    language="en", subject="World", body=compose.Body("text", "<p>html</p>"))
+    world.jobs = {name: finished_download(session, user, clinic_a) for name, user in users.items()}
     session.commit()  # a savepoint: requests that fail and roll back keep the arranged rows
     return world
 
@@ -168,3 +172,17 @@ def _csrf(html: str) -> str:
     from tests.web import csrf_from
 
     return csrf_from(html)
+
+
+def finished_download(session: Session, user: User, clinic: Clinic) -> Job:
+    """A prepared PDF of the clinic's gap report, as a worker leaves it."""
+    job = Job(user_id=user.id or 0, kind="clinic_pdf", params={"clinic_id": str(clinic.id)}, status=JobStatus.done,
+              progress=100, download_name="report.pdf", media_type="application/pdf", clinic_ids=[clinic.id or 0],
+              expires_at=utcnow() + timedelta(hours=1))
+    session.add(job)
+    session.flush()
+    job.file_name = f"{job.id}-security.pdf"
+    (downloads_dir() / job.file_name).write_bytes(b"%PDF-1.4 security world")
+    session.add(job)
+    return job
+
