@@ -20,12 +20,12 @@ from app.db import SessionDep
 from app.errors import install_error_handlers
 from app.fieldwork import api as fieldwork_api
 from app.fieldwork import routes as fieldwork_pages
-from app.mail import routes as mail_pages
-from app.notifications import routes as notification_pages
-from app.notifications import subscribers as notification_subscribers
 from app.jobs import api as jobs_api
 from app.jobs import routes as job_pages
 from app.jobs.queue import load_tasks
+from app.mail import routes as mail_pages
+from app.notifications import routes as notification_pages
+from app.notifications import subscribers as notification_subscribers
 from app.planning import routes as planning_pages
 from app.reports import api as reports_api
 from app.reports import routes as report_pages

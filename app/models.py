@@ -24,9 +24,9 @@ from app.fieldwork.models import (
     Scenario,
     Wave,
 )
+from app.jobs.models import Job
 from app.mail.models import OutgoingMail
 from app.notifications.models import Notification, Preference
-from app.jobs.models import Job
 from app.reports.models import ScoredAudit, ScoredTouchpoint
 from app.trail.models import TrailEvent
 

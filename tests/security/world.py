@@ -23,10 +23,10 @@ from app.clinics.models import Clinic, Region
 from app.db_types import utcnow
 from app.fieldwork import answers, assignments, evidence, submission, visits, waves
 from app.fieldwork.models import Assignment, Audit, Evidence, Wave
-from app.mail import compose, outbox
-from app.mail.models import OutgoingMail
 from app.jobs.models import Job, JobStatus
 from app.jobs.service import downloads_dir
+from app.mail import compose, outbox
+from app.mail.models import OutgoingMail
 from app.review import service as review
 from tests.checklist_docs import small_checklist
 from tests.factories import make_clinic, make_region, make_user
