@@ -11,6 +11,7 @@ from app.mail import delivery
 from app.mail.models import OutgoingMail
 from app.notifications.models import Notification
 from app.settings import get_settings
+from tests.jobs.conftest import live, queue_for_live  # noqa: F401 (a committed world with a real queue)
 from tests.notifications.smtp_server import PASSWORD, USER, SmtpServer
 
 
