@@ -4,6 +4,8 @@ The language lives in a context variable set once per request (user's choice, th
 cookie, then Accept-Language), so domain code and templates translate without passing it around.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
@@ -41,6 +43,16 @@ def prefer_language(language: str) -> None:
         set_language(language)
     elif language in LANGUAGES:
         holder[0] = language
+
+
+@contextmanager
+def speaking(language: str | None) -> Iterator[None]:
+    """Another reader's language for a while (an e-mail to them), then the caller's again."""
+    token = _current.set([language if language in LANGUAGES else DEFAULT_LANGUAGE])
+    try:
+        yield
+    finally:
+        _current.reset(token)
 
 
 def current_language() -> str:

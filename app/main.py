@@ -7,6 +7,7 @@ from sqlalchemy import text
 
 from app.accounts import admin_routes as account_admin
 from app.accounts import api as accounts_api
+from app.accounts import link_routes as account_links
 from app.accounts import profile_routes as account_profile
 from app.accounts import routes as account_pages
 from app.actions import api as actions_api
@@ -22,6 +23,9 @@ from app.fieldwork import routes as fieldwork_pages
 from app.jobs import api as jobs_api
 from app.jobs import routes as job_pages
 from app.jobs.queue import load_tasks
+from app.mail import routes as mail_pages
+from app.notifications import routes as notification_pages
+from app.notifications import subscribers as notification_subscribers
 from app.planning import routes as planning_pages
 from app.reports import api as reports_api
 from app.reports import routes as report_pages
@@ -35,6 +39,7 @@ ROUTERS: list[APIRouter] = [
     static_files.router, home.router, account_profile.router,
     account_pages.router, account_admin.router, clinic_pages.router, checklist_pages.router,
     fieldwork_pages.router, planning_pages.router, review_pages.router, report_pages.router,
+    action_pages.router, account_links.router, notification_pages.router, mail_pages.router,
     action_pages.router, job_pages.router,
     accounts_api.router, clinics_api.router, checklists_api.router, fieldwork_api.router,
     review_api.router, reports_api.router, actions_api.router, jobs_api.router,
@@ -47,6 +52,7 @@ def create_app() -> FastAPI:
     app.middleware("http")(request_plumbing)
     app.add_middleware(GZipMiddleware, minimum_size=500)
     install_error_handlers(app)
+    notification_subscribers.register()
     load_tasks()  # the domains' jobs and builders, so requests can start them
 
     @app.get("/healthz", include_in_schema=False)

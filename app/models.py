@@ -3,6 +3,7 @@
 from sqlmodel import SQLModel
 
 from app.accounts.models import (
+    AccountLink,
     ApiToken,
     DirectorClinic,
     DirectorRegion,
@@ -24,12 +25,15 @@ from app.fieldwork.models import (
     Wave,
 )
 from app.jobs.models import Job
+from app.mail.models import OutgoingMail
+from app.notifications.models import Notification, Preference
 from app.reports.models import ScoredAudit, ScoredTouchpoint
 from app.trail.models import TrailEvent
 
 metadata = SQLModel.metadata
 
 __all__ = [
+    "AccountLink", "Notification", "OutgoingMail", "Preference",
     "Action", "ActionEvent", "ActionItem", "Answer", "ApiToken", "Assignment", "Audit", "Checklist",
     "ChecklistVersion", "Clinic", "DirectorClinic", "DirectorRegion", "Evidence", "Item", "ItemOption",
     "Job", "LoginAttempt", "Region", "Review", "ReviewComment", "Scenario", "ScoredAudit", "ScoredTouchpoint",

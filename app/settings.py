@@ -3,6 +3,7 @@
 import secrets
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -25,6 +26,21 @@ class Settings(BaseSettings):
     session_idle_minutes: int = Field(default=120, gt=0)
     session_absolute_hours: int = Field(default=12, gt=0)
     default_language: str = "ru"
+    default_time_zone: str = "Europe/Moscow"  # the network's; a clinic may have its own
+    # E-mail (docs/notifications.md): sent over SMTP when smtp_host is set, else written to mail_dir.
+    smtp_host: str = ""
+    smtp_port: int = Field(default=587, gt=0, lt=65536)
+    smtp_security: Literal["none", "starttls", "tls"] = "starttls"
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_timeout_seconds: float = Field(default=20, gt=0)
+    mail_from: str = "Mystery Patient <no-reply@localhost>"
+    base_url: str = "http://127.0.0.1:8000"  # links in e-mails
+    invitation_hours: int = Field(default=72, gt=0)
+    password_reset_minutes: int = Field(default=60, gt=0)
+    reminder_window_days: int = Field(default=2, ge=0)  # "your visit window closes in N days"
+    reminder_action_days: int = Field(default=3, ge=0)  # "your action is due in N days"
+    alert_below_target_points: float = Field(default=10, ge=0)  # score this far under target alerts
     # The job queue (docs/jobs.md): unset = a SQLite file of its own under var/, else redis://… or
     # postgresql+psycopg://…
     queue_url: str = ""
@@ -65,6 +81,15 @@ class Settings(BaseSettings):
     @property
     def media_path(self) -> Path:
         return self.media_dir if str(self.media_dir) not in ("", ".") else self.var_dir / "media"
+
+    @property
+    def mail_path(self) -> Path:
+        """Where messages go when no SMTP server is set: the admin's Outbox reads them."""
+        return self.var_dir / "mail"
+
+    @property
+    def public_url(self) -> str:
+        return self.base_url.rstrip("/")
 
     @property
     def max_upload_bytes(self) -> int:

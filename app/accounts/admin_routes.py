@@ -1,12 +1,13 @@
 """Admin pages for users: list, create, edit role/scope/name, deactivate, reset password."""
 
+import secrets
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
-from app.accounts import passwords, service
+from app.accounts import links, passwords, service
 from app.accounts.deps import AdminUser
 from app.accounts.models import Role, User
 from app.clinics import service as clinics
@@ -54,8 +55,12 @@ def _form_page(request: Request, session: Session, *, user: User | None, form: d
 
 
 @router.get("/admin/users", name="admin_users")
-def users_page(request: Request, admin: AdminUser, session: SessionDep, role: str | None = None) -> Response:
+def users_page(request: Request, admin: AdminUser, session: SessionDep, role: str | None = None,
+               invited: str | None = None) -> Response:
     role = role if role in Role.__members__ else None
+    if invited == "1":
+        request.state.flashes = [("ok", gettext(N_("The invitation is on its way: the person sets their own password "
+                                                   "from the link in the e-mail.")))]
     users = service.list_users(session, role=role)
     return render(request, "admin/users.html", block="users", users=users, role=role, roles=ROLE_LABELS,
                   scopes=_scope_labels(session, users))
@@ -80,7 +85,7 @@ def _scope_labels(session: Session, users: list[User]) -> dict[int | None, str]:
 @router.get("/admin/users/new", name="admin_user_new")
 def new_user_page(request: Request, admin: AdminUser, session: SessionDep) -> Response:
     form: dict[str, Any] = {"email": "", "name": "", "role": Role.shopper.value, "clinic_id": None,
-                            "region_ids": [], "clinic_ids": []}
+                            "region_ids": [], "clinic_ids": [], "access": "invite"}
     return _form_page(request, session, user=None, form=form)
 
 
@@ -89,10 +94,17 @@ def create_user(request: Request, admin: AdminUser, session: SessionDep,
                 email: Annotated[str, Form()] = "", name: Annotated[str, Form()] = "",
                 role: Annotated[str, Form()] = "", password: Annotated[str, Form()] = "",
                 clinic_id: Annotated[str, Form()] = "", region_ids: Annotated[list[str], Form()] = [],  # noqa: B006
-                clinic_ids: Annotated[list[str], Form()] = []) -> Response:  # noqa: B006
+                clinic_ids: Annotated[list[str], Form()] = [],  # noqa: B006
+                access: Annotated[str, Form()] = "") -> Response:
+    """With access=invite (or no access and no password) the person gets an e-mail link to choose
+    their password; with access=password (or a password and no access) the admin sets one now."""
     scope = _scope_for(role, clinic_id, region_ids, clinic_ids)
+    inviting = access == "invite" or (access != "password" and not password)
     form = {"email": email, "name": name, "role": role, "clinic_id": scope.get("clinic_id"),
-            "region_ids": scope.get("region_ids", []), "clinic_ids": scope.get("clinic_ids", [])}
+            "region_ids": scope.get("region_ids", []), "clinic_ids": scope.get("clinic_ids", []),
+            "access": "invite" if inviting else "password"}
+    if inviting:
+        password = secrets.token_urlsafe(32)  # nobody knows it; the invitation replaces it
     errors: dict[str, str] = {}
     try:
         service.normalize_email(email)
@@ -107,13 +119,16 @@ def create_user(request: Request, admin: AdminUser, session: SessionDep,
     if not errors:
         try:
             with session.begin_nested():  # a scope error after the insert must leave nothing behind
-                service.create_user(session, email=email, role=role, password=password, name=name,
-                                    actor=admin, **scope)
+                created = service.create_user(session, email=email, role=role, password=password, name=name,
+                                              actor=admin, **scope)
+                if inviting:
+                    links.invite(session, user=created, actor=admin)
         except DomainError as error:
             errors[_field_of(error)] = error.text()
     if errors:
         return _form_page(request, session, user=None, form=form, errors=errors, status_code=422)
-    return RedirectResponse(request.url_for("admin_users"), status_code=303)
+    target = request.url_for("admin_users")
+    return RedirectResponse(f"{target}?invited=1" if inviting else target, status_code=303)
 
 
 def _user_form(session: Session, user: User) -> dict[str, Any]:

@@ -34,6 +34,7 @@ def optional_user(request: Request, session: SessionDep,
     if request.method not in csrf.SAFE_METHODS and via != "token" and not csrf.is_valid(request, submitted):
         raise CsrfFailed()
     request.state.user = user
+    request.state.db_session = session  # for the page chrome (the bell's unread count)
     if user is not None and user.language:
         prefer_language(user.language)
     return user

@@ -87,3 +87,24 @@ class LoginAttempt(SQLModel, table=True):
     email: str = Field(max_length=254, index=True)
     address: str = Field(max_length=64, index=True)
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+
+
+class LinkPurpose(StrEnum):
+    invitation = "invitation"
+    password_reset = "password_reset"
+    email_change = "email_change"
+
+
+class AccountLink(SQLModel, table=True):
+    """A single-use, expiring link sent by e-mail; only the token's SHA-256 is kept."""
+
+    __tablename__ = "account_links"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
+    purpose: str = Field(max_length=20)
+    token_hash: str = Field(max_length=64, unique=True)
+    new_email: str | None = Field(default=None, max_length=254)  # for an e-mail change
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

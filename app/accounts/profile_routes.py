@@ -17,8 +17,9 @@ from app.web.templating import render
 router = APIRouter(include_in_schema=False)
 
 
-def _page(request: Request, session: Session, user: User, *, status_code: int = 200,
-          **context: Any) -> Response:
+def profile_with(request: Request, session: Session, user: User, *, status_code: int = 200,
+                 **context: Any) -> Response:
+    """The profile page with extra context (errors, notices) from a form of another module."""
     context.setdefault("errors", {})
     return render(request, "accounts/profile.html", status_code=status_code, user=user,
                   tokens=tokens.tokens_of(session, user=user), **context)
@@ -26,7 +27,7 @@ def _page(request: Request, session: Session, user: User, *, status_code: int = 
 
 @router.get("/profile", name="profile")
 def profile_page(request: Request, user: CurrentUser, session: SessionDep) -> Response:
-    return _page(request, session, user)
+    return profile_with(request, session, user)
 
 
 @router.post("/profile/password", name="profile_password")
@@ -38,9 +39,9 @@ def change_password(request: Request, user: CurrentUser, session: SessionDep,
         service.change_own_password(session, user=user, current_password=current_password,
                                     new_password=new_password)
     except service.WrongCurrentPassword as error:
-        return _page(request, session, user, status_code=422, errors={"current_password": error.text()})
+        return profile_with(request, session, user, status_code=422, errors={"current_password": error.text()})
     except DomainError as error:
-        return _page(request, session, user, status_code=error.status_code,
+        return profile_with(request, session, user, status_code=error.status_code,
                      errors={"new_password": error.text()})
     response = RedirectResponse(request.url_for("login"), status_code=303)
     response.delete_cookie(sessions.COOKIE)
@@ -56,7 +57,7 @@ def create_token(request: Request, user: CurrentUser, session: SessionDep,
     token, plain = tokens.create_token(session, user=user, name=name.strip())
     trail.record(session, actor=user, verb="token.create", entity="api_token", entity_id=token.id,
                  prefix=token.prefix)
-    response = _page(request, session, user, new_token=plain, new_token_name=token.name)
+    response = profile_with(request, session, user, new_token=plain, new_token_name=token.name)
     response.headers["Cache-Control"] = "no-store"
     return response
 

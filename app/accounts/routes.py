@@ -9,7 +9,7 @@ from app.accounts import service, sessions
 from app.accounts.deps import OptionalUser
 from app.db import SessionDep
 from app.errors import DomainError
-from app.i18n import LANGUAGES
+from app.i18n import LANGUAGES, N_, gettext
 from app.web.middleware import LANGUAGE_COOKIE
 from app.web.templating import render
 
@@ -23,11 +23,18 @@ def _safe_next(target: str | None) -> str:
     return "/"
 
 
+# What the login page says after a link from an e-mail was used (?done=...).
+NOTICES = {"invitation": N_("Your password is set. Log in with it."),
+           "password_reset": N_("Your new password is set and you were logged out everywhere. Log in with it."),
+           "email_change": N_("Your e-mail address is changed. Log in with the new one.")}
+
+
 @router.get("/login", name="login")
-def login_page(request: Request, user: OptionalUser, next: str | None = None) -> Response:
+def login_page(request: Request, user: OptionalUser, next: str | None = None, done: str | None = None) -> Response:
     if user is not None:
         return RedirectResponse(_safe_next(next), status_code=303)
-    return render(request, "accounts/login.html", next=_safe_next(next), email="")
+    notice = gettext(NOTICES[done]) if done in NOTICES else ""
+    return render(request, "accounts/login.html", next=_safe_next(next), email="", notice=notice)
 
 
 @router.post("/login", name="login_submit")

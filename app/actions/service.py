@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
+from app import events
 from app.accounts.models import Role, User
 from app.accounts.scope import can_see_clinic, visible_clinic_ids
 from app.actions.models import Action, ActionEvent, ActionItem, ActionStatus
@@ -237,6 +238,7 @@ def create_action(session: Session, *, user: User, data: ActionInput, at: dateti
     trail.record(session, actor=user, verb="action.create", entity="action", entity_id=action.id,
                  clinic_id=clinic.id, items=keys)
     session.flush()
+    events.publish(session, events.ActionAssigned(action_id=action.id or 0, occurrence="created", actor_id=user.id))
     return action
 
 
@@ -270,8 +272,12 @@ def change_action(session: Session, *, user: User, action: Action, status: str |
         assert clinic is not None
         owner = _owner(session, clinic, owner_id)
         old = session.get(User, action.owner_id)
-        _event(session, action, user, "owner", old.email if old else action.owner_id, owner.email, at=now)
+        owner_event = _event(session, action, user, "owner", old.email if old else action.owner_id, owner.email,
+                             at=now)
         action.owner_id = owner.id or 0
+        session.flush()
+        events.publish(session, events.ActionAssigned(action_id=action.id or 0, occurrence=f"owner-{owner_event.id}",
+                                                      actor_id=user.id))
         changed = True
     new_due = None if clear_due else due_on
     if (clear_due or due_on is not None) and new_due != action.due_on:

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Float, and_, case, cast, false, func, literal, select
 from sqlmodel import Session, col
 
+from app import events
 from app.actions.models import Action, ActionEvent, ActionItem, ActionStatus
 from app.checklists.models import ChecklistVersion
 from app.checklists.schema import BINARY_TYPES, SCORED_TYPES
@@ -116,6 +117,7 @@ def _verify(session: Session, action: Action, audit: Audit, at: datetime) -> Non
     action.verified_by_audit_id = audit.id
     action.updated_at = at
     session.add(action)
+    events.publish(session, events.ActionVerified(action_id=action.id or 0, audit_id=audit.id or 0))
 
 
 def _reopen(session: Session, action: Action, audit: Audit, at: datetime) -> None:
@@ -128,3 +130,4 @@ def _reopen(session: Session, action: Action, audit: Audit, at: datetime) -> Non
     action.verified_by_audit_id = None
     action.updated_at = at
     session.add(action)
+    events.publish(session, events.ActionReopened(action_id=action.id or 0, audit_id=audit.id or 0))

@@ -28,6 +28,7 @@ from app.demo.network import CLINICS, PASSWORD, PEOPLE, REGIONS, VISITS_PER_CLIN
 from app.fieldwork import answers as fieldwork_answers
 from app.fieldwork import assignments, evidence, submission, visits, waves
 from app.fieldwork.models import Audit, Scenario, Wave
+from app.notifications import subscribers as notification_subscribers
 from app.review import service as review
 
 CHECKLIST = "aesthetic-clinic"
@@ -50,6 +51,7 @@ def seed_demo(session: Session) -> SeedReport:
     if session.exec(select(Wave).where(Wave.name == WAVES[0][0])).first() is not None:
         return SeedReport(created=False, logins=logins)
     scenario = session.exec(select(Scenario).where(Scenario.slug == SCENARIO)).one()
+    notification_subscribers.register()  # the demo's visits, returns and alerts fill bells and the Outbox
     _visits(session, people, clinic_rows, scenario)
     return SeedReport(created=True, logins=logins)
 

@@ -6,6 +6,7 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
+from app import events
 from app.accounts.models import Role, User
 from app.checklists import versions as checklists
 from app.clinics.models import Clinic
@@ -61,6 +62,7 @@ def assign_visit(session: Session, *, wave: Wave, clinic: Clinic, checklist_slug
     trail.record(session, actor=actor, verb="assignment.create", entity="assignment", entity_id=assignment.id,
                  audit_id=audit.id, clinic_id=clinic.id, shopper_id=shopper.id, wave_id=wave.id,
                  checklist=checklist_slug, version=version.version)
+    events.publish(session, events.AssignmentMade(assignment_id=assignment.id or 0))
     return assignment
 
 

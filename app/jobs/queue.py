@@ -32,7 +32,8 @@ from app.settings import Settings, get_settings
 log = logging.getLogger("mystery_patient.jobs")
 
 # Domains add their module here; importing it registers its tasks on `huey`.
-TASK_MODULES = ["app.jobs.tasks", "app.accounts.tasks", "app.reports.tasks", "app.actions.tasks"]
+TASK_MODULES = ["app.jobs.tasks", "app.accounts.tasks", "app.reports.tasks", "app.actions.tasks",
+                "app.mail.tasks", "app.notifications.tasks"]
 CONNECT_TIMEOUT_S = 3
 RETRY_AFTER_S = 10
 

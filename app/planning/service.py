@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import case, delete
 from sqlmodel import Session, col, func, select
 
+from app import events
 from app.accounts.models import Role, User
 from app.checklists.models import Checklist, ChecklistVersion
 from app.clinics.models import Clinic
@@ -230,6 +231,7 @@ def reassign(session: Session, *, assignment: Assignment, shopper_id: int, actor
                  entity_id=assignment.id, audit_id=audit.id, from_shopper_id=previous,
                  to_shopper_id=shopper.id)
     session.flush()
+    events.publish(session, events.AssignmentReassigned(assignment_id=assignment.id or 0, old_shopper_id=previous))
     return assignment
 
 
@@ -254,6 +256,7 @@ def cancel_assignment(session: Session, *, assignment: Assignment, actor: User |
     trail.record(session, actor=actor, verb="assignment.cancel", entity="assignment", entity_id=assignment.id,
                  audit_id=audit_id)
     session.flush()
+    events.publish(session, events.AssignmentCancelled(assignment_id=assignment.id or 0))
     return assignment
 
 

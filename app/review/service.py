@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from app import events
 from app.accounts.models import User
 from app.actions import verification as actions_verification
 from app.checklists.models import Item
@@ -142,6 +143,9 @@ def review_audit(session: Session, *, audit: Audit, reviewer: User, decision: st
         session.flush()
         report_tasks.schedule_scores([audit.id or 0])
         actions_verification.on_audit_approved(session, audit)
+        events.publish(session, events.AuditApproved(audit_id=audit.id or 0))
+    elif status == AuditStatus.returned:
+        events.publish(session, events.AuditReturned(audit_id=audit.id or 0, comments=texts))
     session.flush()
     return review
 

@@ -14,7 +14,8 @@ MENU: dict[str, list[tuple[str, str]]] = {
     Role.director: [("network_report", N_("Network")), ("action_board", N_("Action plan"))],
     Role.manager: [("action_board", N_("Action plan")), ("clinic_reports", N_("Reports"))],
     Role.admin: [("admin_users", N_("Users")), ("admin_clinics", N_("Clinics")), ("checklists", N_("Checklists")),
-                 ("scenarios", N_("Scenarios")), ("waves", N_("Waves")), ("network_report", N_("Reports"))],
+                 ("scenarios", N_("Scenarios")), ("waves", N_("Waves")), ("network_report", N_("Reports")),
+                 ("admin_outbox", N_("Outbox"))],
 }
 
 

@@ -19,6 +19,7 @@ def _request_context(request: Request) -> dict[str, Any]:
 
     user = getattr(request.state, "user", None)
     return {
+        "unread_notifications": _unread(request, user),
         "current_user": user,
         "menu": menu_for(request, user.role) if user else [],
         "csrf_token": csrf.token_for(request),
@@ -26,6 +27,16 @@ def _request_context(request: Request) -> dict[str, Any]:
         "languages": i18n.LANGUAGES,
         "flashes": getattr(request.state, "flashes", []),
     }
+
+
+def _unread(request: Request, user: Any) -> int:
+    """The bell's count: one indexed COUNT per page, read from the request's own session."""
+    session = getattr(request.state, "db_session", None)
+    if user is None or session is None:
+        return 0
+    from app.notifications import service as notifications  # late: the domain imports the web layer
+
+    return notifications.unread_count(session, user=user)
 
 
 templates = Jinja2Blocks(directory=str(TEMPLATES_DIR), context_processors=[_request_context])

@@ -25,6 +25,8 @@ from app.fieldwork import answers, assignments, evidence, submission, visits, wa
 from app.fieldwork.models import Assignment, Audit, Evidence, Wave
 from app.jobs.models import Job, JobStatus
 from app.jobs.service import downloads_dir
+from app.mail import compose, outbox
+from app.mail.models import OutgoingMail
 from app.review import service as review
 from tests.checklist_docs import small_checklist
 from tests.factories import make_clinic, make_region, make_user
@@ -64,6 +66,7 @@ class World:
     action: Action
     users: dict[str, User] = field(default_factory=dict)
     logins: dict[str, Login] = field(default_factory=dict)
+    mail: OutgoingMail | None = None  # one message in the admin's Outbox
     jobs: dict[str, Job] = field(default_factory=dict)  # per role: a finished download of clinic A's PDF
 
 
@@ -138,6 +141,8 @@ def build_world(session: Session) -> World:
     for author in ("qa_lead", "admin"):  # drafts are per author
         editor.open_draft(session, SLUG, author=users[author])
     world.logins = {name: log_in_directly(session, user) for name, user in users.items()}
+    world.mail = outbox.queue_mail(session, to="someone@example.test", event_name="security", dedupe_key="world",
+                                   language="en", subject="World", body=compose.Body("text", "<p>html</p>"))
     world.jobs = {name: finished_download(session, user, clinic_a) for name, user in users.items()}
     session.commit()  # a savepoint: requests that fail and roll back keep the arranged rows
     return world
