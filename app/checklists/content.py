@@ -85,17 +85,20 @@ def content_of(session: Session, version_id: int) -> VersionContent:
     in_session: dict[int, VersionContent] = session.info.setdefault(_SESSION_KEY, {})
     if version_id in in_session:  # asked again within the request: not even the version row again
         return in_session[version_id]
-    version = session.get(ChecklistVersion, version_id)
-    if version is None or version.status != "published":
-        return VersionContent(version or ChecklistVersion(id=version_id, checklist_id=0, content_hash=""), "",
-                              (), (), {})
-    key = (str(session.get_bind().engine.url), version_id, version.published_at)
+    # Only what the key needs: the whole row would parse the version's JSON document on every request.
+    row = session.exec(select(ChecklistVersion.status, ChecklistVersion.published_at)
+                       .where(ChecklistVersion.id == version_id)).first()
+    if row is None or row[0] != "published":
+        return VersionContent(ChecklistVersion(id=version_id, checklist_id=0, content_hash=""), "", (), (), {})
+    key = (str(session.get_bind().engine.url), version_id, row[1])
     with _lock:
-        found = _cache.get(key)
-        if found is not None:
+        content = _cache.get(key)
+        if content is not None:
             _cache.move_to_end(key)
-    content = found or _load(session, version)
-    if found is None:
+    if content is None:
+        version = session.get(ChecklistVersion, version_id)
+        assert version is not None
+        content = _load(session, version)
         with _lock:
             _cache[key] = content
             while len(_cache) > MAX_VERSIONS:

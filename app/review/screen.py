@@ -111,8 +111,9 @@ def review_screen(session: Session, audit: Audit) -> ReviewScreen:
     wave = session.get(Wave, audit.wave_id)
     shopper = session.get(User, audit.shopper_id)
     assignment = session.get(Assignment, audit.assignment_id)
-    version = session.get(ChecklistVersion, audit.checklist_version_id)
-    assert clinic and wave and shopper and assignment and version
+    content = content_of(session, audit.checklist_version_id)
+    version = content.version
+    assert clinic and wave and shopper and assignment
     scenario = session.get(Scenario, assignment.scenario_id) if assignment.scenario_id else None
 
     reviews = service.reviews_of(session, audit.id or 0)
@@ -130,7 +131,6 @@ def review_screen(session: Session, audit: Audit) -> ReviewScreen:
     answers = {a.item_id: a for a in session.exec(select(Answer).where(Answer.audit_id == audit.id)).all()}
     evidence = list(session.exec(select(Evidence).where(Evidence.audit_id == audit.id)
                                  .order_by(col(Evidence.created_at), col(Evidence.id))).all())
-    content = content_of(session, audit.checklist_version_id)
     options = {(o.item_id, o.key): o for rows in content.options.values() for o in rows}
     evidence_by_item: dict[int | None, list[Evidence]] = {}
     for file in evidence:

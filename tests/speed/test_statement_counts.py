@@ -29,7 +29,7 @@ from tests.factories import PASSWORD, make_user
 from tests.fieldwork.helpers import COMPLETE, make_audit, picture
 from tests.web import log_in
 
-FORM_PAGE = 9
+FORM_PAGE = 7
 AUTOSAVE = 10
 REVIEW_SCREEN = 11
 FIRST_READ = 4  # the version's touchpoints, items, options and checklist, once per process
