@@ -15,8 +15,9 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_until_up(url: str, server: subprocess.Popen[bytes], log: Path, seconds: float = 30) -> None:
-    """Returns once /healthz answers 200; raises with the server's log if it exits or stays silent."""
+def wait_until_up(url: str, server: subprocess.Popen[bytes], log: Path, seconds: float = 90) -> None:
+    """Returns once /healthz answers 200; raises with the server's log if it exits or stays silent (the
+    bound is generous: on a shared, loaded machine the app can take half a minute to import)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if server.poll() is not None:

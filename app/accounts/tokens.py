@@ -2,6 +2,7 @@
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 from sqlmodel import Session, col, select
 
@@ -10,6 +11,7 @@ from app.db_types import utcnow
 from app.errors import NotFound
 
 PREFIX = "mp_"
+_TOUCH_EVERY = timedelta(minutes=1)
 
 
 def _digest(token: str) -> str:
@@ -32,8 +34,12 @@ def user_for_token(session: Session, plain: str) -> User | None:
     user = session.get(User, token.user_id)
     if user is None or not user.active:
         return None
-    token.last_used_at = utcnow()
-    session.add(token)
+    now = utcnow()
+    # "Last used" to the minute is all the profile page shows; writing it on every call would make each
+    # API read a write (and on SQLite wait for the writer's turn).
+    if token.last_used_at is None or now - token.last_used_at > _TOUCH_EVERY:
+        token.last_used_at = now
+        session.add(token)
     return user
 
 

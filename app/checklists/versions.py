@@ -13,6 +13,7 @@ from typing import Any
 from sqlmodel import Session, col, func, select
 
 from app.accounts.models import User
+from app.checklists.content import content_of
 from app.checklists.models import DEFAULT_SCALE, Checklist, ChecklistVersion, Item, ItemOption, Touchpoint
 from app.checklists.schema import ChecklistDoc, ItemType, Text
 from app.db_types import utcnow
@@ -156,26 +157,23 @@ def _write_rows(session: Session, version: ChecklistVersion, document: dict[str,
 
 
 def touchpoints_of(session: Session, version_id: int) -> list[Touchpoint]:
-    query = select(Touchpoint).where(Touchpoint.version_id == version_id).order_by(col(Touchpoint.position))
-    return list(session.exec(query).all())
+    """The version's touchpoints in order (read once per process: app.checklists.content)."""
+    return list(content_of(session, version_id).touchpoints)
 
 
 def items_of(session: Session, version_id: int) -> list[Item]:
     """Every item of a version in journey order (touchpoint, then position)."""
-    query = (select(Item).join(Touchpoint, col(Item.touchpoint_id) == Touchpoint.id)
-             .where(Item.version_id == version_id)
-             .order_by(col(Touchpoint.position), col(Item.position)))
-    return list(session.exec(query).all())
+    return list(content_of(session, version_id).items)
 
 
 def item_for(session: Session, version_id: int, key: str) -> Item:
     """Raises ItemNotFound."""
-    item = session.exec(select(Item).where(Item.version_id == version_id, Item.key == key)).first()
+    item = content_of(session, version_id).by_key.get(key)
     if item is None:
         raise ItemNotFound(key=key)
     return item
 
 
 def options_of(session: Session, item_id: int) -> list[ItemOption]:
-    query = select(ItemOption).where(ItemOption.item_id == item_id).order_by(col(ItemOption.position))
-    return list(session.exec(query).all())
+    item = session.get(Item, item_id)
+    return list(content_of(session, item.version_id).options.get(item_id, ())) if item else []

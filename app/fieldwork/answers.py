@@ -4,16 +4,15 @@ A resend with the same client change id does nothing; an edit made earlier by th
 than the stored one never overwrites it; two simultaneous first saves of one item leave one row.
 """
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
-from app.checklists import versions as checklists
-from app.checklists.models import Item, ItemOption
+from app.checklists.content import content_of
+from app.checklists.models import Item
 from app.db_types import utcnow
 from app.errors import Invalid
 from app.fieldwork.audits import ensure_editable, touch
@@ -34,22 +33,17 @@ class AnswerInput:
 
 def items_by_key(session: Session, audit: Audit) -> dict[str, Item]:
     """The audit's checklist items by key, in journey order."""
-    return {item.key: item for item in checklists.items_of(session, audit.checklist_version_id)}
-
-
-def option_keys(session: Session, item_ids: Iterable[int]) -> dict[int, list[str]]:
-    """Option keys per item, in their order (one query)."""
-    keys: dict[int, list[str]] = {}
-    query = (select(ItemOption).where(col(ItemOption.item_id).in_(list(item_ids)))
-             .order_by(col(ItemOption.item_id), col(ItemOption.position)))
-    for option in session.exec(query).all():
-        keys.setdefault(option.item_id, []).append(option.key)
-    return keys
+    return dict(content_of(session, audit.checklist_version_id).by_key)
 
 
 def answers_of(session: Session, audit: Audit) -> dict[int, Answer]:
     """The audit's answers by item id."""
     return {a.item_id: a for a in session.exec(select(Answer).where(Answer.audit_id == audit.id)).all()}
+
+
+def answer_of(session: Session, *, audit: Audit, item: Item) -> Answer | None:
+    """The audit's stored answer to the item, if any."""
+    return _find(session, audit.id or 0, item.id or 0)
 
 
 def record_answer(session: Session, *, audit: Audit, item_key: str, value: Any, na: bool = False,
@@ -69,8 +63,8 @@ def record_answers(session: Session, *, audit: Audit, answers: list[AnswerInput]
     """Validate every answer first, then save them all; one bad answer saves none and Invalid lists
     each bad one as {"item", "message"}. Raises AuditNotEditable (409) after submit."""
     ensure_editable(audit)
-    items = items_by_key(session, audit)
-    keys = option_keys(session, [i.id or 0 for i in items.values() if i.type == "choice"])
+    content = content_of(session, audit.checklist_version_id)
+    items = content.by_key
     problems: list[dict[str, str]] = []
     parsed: list[tuple[Item, Parsed, AnswerInput]] = []
     for entry in answers:
@@ -79,8 +73,9 @@ def record_answers(session: Session, *, audit: Audit, answers: list[AnswerInput]
             problems.append({"item": entry.item_key, "message": gettext(N_("There is no such question."))})
             continue
         try:
-            parsed.append((item, parse_answer(item, keys.get(item.id or 0, []), entry.value, na=entry.na,
-                                              comment=entry.comment), entry))
+            option_keys = [o.key for o in content.options.get(item.id or 0, ())]
+            parsed.append((item, parse_answer(item, option_keys, entry.value, na=entry.na, comment=entry.comment),
+                           entry))
         except BadAnswer as bad:
             problems.append({"item": entry.item_key, "message": bad.text()})
     if problems:

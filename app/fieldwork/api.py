@@ -10,6 +10,7 @@ from app.accounts import service as accounts
 from app.accounts.deps import QaUser, require
 from app.accounts.models import Role, User
 from app.checklists import versions as checklists
+from app.checklists.content import content_of
 from app.checklists.models import ChecklistVersion
 from app.clinics.models import Clinic
 from app.db import SessionDep
@@ -33,6 +34,7 @@ from app.fieldwork.schemas import (
 )
 from app.fieldwork.uploads import LimitedBodyRoute
 from app.i18n import N_
+from app.web.urls import url_for
 
 router = APIRouter(prefix="/api/v1", tags=["fieldwork"], route_class=LimitedBodyRoute)
 
@@ -98,17 +100,19 @@ def list_assignments(user: AssignmentReader, session: SessionDep) -> list[Assign
 
 
 def _evidence_out(request: Request, item_keys: dict[int, str], file: Evidence) -> EvidenceOut:
-    thumb = str(request.url_for("evidence_thumb", evidence_id=file.id)) if file.thumb_name else None
+    thumb = str(url_for(request, "evidence_thumb", evidence_id=file.id)) if file.thumb_name else None
     return EvidenceOut(id=file.id or 0, kind=file.kind, item=item_keys.get(file.item_id or 0),
-                       url=str(request.url_for("evidence_file", evidence_id=file.id)), thumb_url=thumb,
+                       url=str(url_for(request, "evidence_file", evidence_id=file.id)), thumb_url=thumb,
                        content_type=file.content_type, size_bytes=file.size_bytes, width=file.width,
                        height=file.height, created_at=file.created_at)
 
 
 def _audit_out(request: Request, session: Session, audit: Audit) -> AuditOut:
-    items = {item.id or 0: item for item in checklists.items_of(session, audit.checklist_version_id)}
+    content = content_of(session, audit.checklist_version_id)
+    items = {item.id or 0: item for item in content.items}
+    order = {item_id: n for n, item_id in enumerate(items)}
     keys = {item_id: item.key for item_id, item in items.items()}
-    version = _version(session, audit.checklist_version_id)
+    version = content.version
     shopper = session.get(User, audit.shopper_id)
     clinic = session.get(Clinic, audit.clinic_id)
     checkin = None
@@ -116,10 +120,10 @@ def _audit_out(request: Request, session: Session, audit: Audit) -> AuditOut:
         checkin = CheckIn(latitude=audit.checkin_latitude, longitude=audit.checkin_longitude,
                           accuracy_m=audit.checkin_accuracy_m, at=audit.checkin_at,
                           distance_m=visits.distance_to_clinic(audit, clinic))
-    stored = sorted(answers.answers_of(session, audit).values(), key=lambda a: list(items).index(a.item_id))
+    stored = sorted(answers.answers_of(session, audit).values(), key=lambda a: order[a.item_id])
     return AuditOut(
         id=audit.id or 0, assignment_id=audit.assignment_id, status=audit.status, wave_id=audit.wave_id,
-        clinic_id=audit.clinic_id, checklist=checklists.slug_of(session, version),
+        clinic_id=audit.clinic_id, checklist=content.slug,
         checklist_version=version.version, shopper=shopper.email if shopper else "",
         submission_count=audit.submission_count, created_at=audit.created_at, updated_at=audit.updated_at,
         submitted_at=audit.submitted_at, visit_started_at=audit.visit_started_at,

@@ -118,11 +118,14 @@ def visits(session: Session, *, shopper: User | None = None) -> list[Visit]:
 
 def visit_of(session: Session, audit: Audit) -> Visit:
     """The assignment, clinic, wave and scenario of an audit."""
-    assignment = session.get(Assignment, audit.assignment_id)
-    clinic = session.get(Clinic, audit.clinic_id)
-    wave = session.get(Wave, audit.wave_id)
-    assert assignment is not None and clinic is not None and wave is not None
-    scenario = session.get(Scenario, assignment.scenario_id) if assignment.scenario_id else None
+    query = (select(Assignment, Clinic, Wave, Scenario)  # type: ignore[call-overload]
+             .join(Clinic, col(Clinic.id) == Assignment.clinic_id)
+             .join(Wave, col(Wave.id) == Assignment.wave_id)
+             .outerjoin(Scenario, col(Scenario.id) == Assignment.scenario_id)
+             .where(Assignment.id == audit.assignment_id))
+    found = session.exec(query).first()  # one query: the form page asks for this on every load
+    assert found is not None, "every audit has its assignment"
+    assignment, clinic, wave, scenario = found
     return Visit(assignment, audit, clinic, wave, scenario)
 
 

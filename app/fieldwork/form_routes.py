@@ -11,6 +11,7 @@ from starlette.datastructures import FormData, UploadFile
 from app.accounts.deps import ShopperUser
 from app.accounts.models import User
 from app.checklists import versions as checklists
+from app.checklists.content import content_of
 from app.checklists.models import Item
 from app.db import SessionDep
 from app.errors import DomainError, Invalid
@@ -21,6 +22,7 @@ from app.fieldwork.models import Audit
 from app.fieldwork.offline_routes import acknowledge
 from app.fieldwork.uploads import LimitedBodyRoute
 from app.web.templating import render
+from app.web.urls import url_for
 
 router = APIRouter(include_in_schema=False, route_class=LimitedBodyRoute)
 
@@ -64,7 +66,7 @@ def uploads_for(form: FormData, item: Item) -> list[UploadFile]:
 def save_item_from_form(session: Session, *, audit: Audit, item: Item, form: FormData,
                         actor: User) -> tuple[str | None, tuple[str, bool, str] | None]:
     """Save one item's answer and files. Returns (error, posted values) where the input was refused."""
-    stored = answers.answers_of(session, audit).get(item.id or 0)
+    stored = answers.answer_of(session, audit=audit, item=item)
     entry = answer_from_form(form, item, stored.comment if stored else None)
     try:
         answers.record_answer(session, audit=audit, item_key=item.key, value=entry.value, na=entry.na,
@@ -106,12 +108,12 @@ def save_touchpoint(request: Request, audit: OwnEditableAudit, touchpoint_key: s
         return render(request, "fieldwork/touchpoint.html", screen=screen, status_code=422)
     go = _text(form, "go")
     if go == "back":
-        target = (request.url_for("visit_touchpoint", audit_id=audit.id, touchpoint_key=screen.previous.key)
-                  if screen.previous else request.url_for("visit", audit_id=audit.id))
+        target = (url_for(request, "visit_touchpoint", audit_id=audit.id, touchpoint_key=screen.previous.key)
+                  if screen.previous else url_for(request, "visit", audit_id=audit.id))
     elif go == "next" and screen.next:
-        target = request.url_for("visit_touchpoint", audit_id=audit.id, touchpoint_key=screen.next.key)
+        target = url_for(request, "visit_touchpoint", audit_id=audit.id, touchpoint_key=screen.next.key)
     else:
-        target = request.url_for("visit_overview", audit_id=audit.id)
+        target = url_for(request, "visit_overview", audit_id=audit.id)
     return RedirectResponse(str(target), status_code=303)
 
 
@@ -125,25 +127,24 @@ def save_item(request: Request, audit: OwnEditableAudit, item_key: str, form: Po
     error, posted = save_item_from_form(session, audit=audit, item=item, form=form, actor=user)
     if request.headers.get("HX-Request") != "true" and not error:
         return RedirectResponse(_item_url(request, session, audit, item), status_code=303)
-    view = screens.item_view(session, audit, item, error=error, posted=posted)
-    response = _item_response(request, session, audit, view, status_code=422 if error else 200)
+    rows = screens.AuditRows.of(session, audit)  # read once for the item and the journey's progress
+    view = screens.item_view(session, audit, item, error=error, posted=posted, rows=rows)
+    response = _item_response(request, session, audit, view, status_code=422 if error else 200, rows=rows)
     return acknowledge(response, _text(form, "client_change_id"), refused=bool(error), status=audit.status)
 
 
 def _item_url(request: Request, session: Session, audit: Audit, item: Item) -> str:
-    touchpoint = next(tp for tp in checklists.touchpoints_of(session, audit.checklist_version_id)
-                      if tp.id == item.touchpoint_id)
-    url = request.url_for("visit_touchpoint", audit_id=audit.id, touchpoint_key=touchpoint.key)
+    touchpoint = content_of(session, audit.checklist_version_id).touchpoint(item.touchpoint_id)
+    url = url_for(request, "visit_touchpoint", audit_id=audit.id, touchpoint_key=touchpoint.key)
     return f"{url}#item-{item.key}"
 
 
 def _item_response(request: Request, session: Session, audit: Audit, view: screens.ItemView,
-                   status_code: int = 200) -> Response:
-    touchpoint = next(tp for tp in checklists.touchpoints_of(session, audit.checklist_version_id)
-                      if tp.id == view.item.touchpoint_id)
+                   status_code: int = 200, rows: screens.AuditRows | None = None) -> Response:
+    touchpoint = content_of(session, audit.checklist_version_id).touchpoint(view.item.touchpoint_id)
     if request.headers.get("HX-Request") == "true":
         return render(request, "fieldwork/_item_saved.html", view=view, audit=audit, status_code=status_code,
-                      progress=screens.progress(session, audit), current=touchpoint.key)
+                      progress=screens.progress(session, audit, rows), current=touchpoint.key)
     screen = screens.screen(session, audit, touchpoint.key, errors={view.key: view.error or ""},
                             posted={view.key: (view.value, view.na, view.comment)})
     return render(request, "fieldwork/touchpoint.html", screen=screen, status_code=status_code)
@@ -156,7 +157,7 @@ def remove_evidence(request: Request, audit: OwnEditableAudit, evidence_id: int,
     item = session.get(Item, file.item_id) if file.item_id else None
     evidence.remove_evidence(session, audit=audit, evidence=file, actor=user)
     if item is None:
-        return RedirectResponse(str(request.url_for("visit", audit_id=audit.id)), status_code=303)
+        return RedirectResponse(str(url_for(request, "visit", audit_id=audit.id)), status_code=303)
     if request.headers.get("HX-Request") == "true":
         return _item_response(request, session, audit, screens.item_view(session, audit, item))
     return RedirectResponse(_item_url(request, session, audit, item), status_code=303)

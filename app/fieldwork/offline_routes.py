@@ -23,6 +23,7 @@ from app.fieldwork.uploads import LimitedBodyRoute
 from app.i18n import N_
 from app.web import static_files
 from app.web.templating import render
+from app.web.urls import url_for
 
 router = APIRouter(include_in_schema=False, route_class=LimitedBodyRoute)
 
@@ -49,14 +50,14 @@ def service_worker() -> FileResponse:
 @router.get("/visits/offline-manifest", name="offline_manifest")
 def offline_manifest(request: Request, user: ShopperUser, session: SessionDep) -> JSONResponse:
     """The app's files and the pages of every open visit, for the service worker to keep."""
-    pages = [str(request.url_for("shopper_home").path)]
+    pages = [str(url_for(request, "shopper_home").path)]
     for visit in offline.open_visits(session, shopper=user):
         audit_id = visit.audit_id
-        pages += [request.url_for(name, audit_id=audit_id).path
+        pages += [url_for(request, name, audit_id=audit_id).path
                   for name in ("visit", "visit_brief", "visit_overview")]
-        pages += [request.url_for("visit_touchpoint", audit_id=audit_id, touchpoint_key=key).path
+        pages += [url_for(request, "visit_touchpoint", audit_id=audit_id, touchpoint_key=key).path
                   for key in visit.touchpoint_keys]
-        pages += [request.url_for("evidence_thumb", evidence_id=e).path for e in visit.thumb_ids]
+        pages += [url_for(request, "evidence_thumb", evidence_id=e).path for e in visit.thumb_ids]
     return JSONResponse({"user": user.id, "files": [static_files.url(name) for name in SHELL], "pages": pages},
                         headers={"Cache-Control": "no-store"})
 

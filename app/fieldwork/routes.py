@@ -13,6 +13,7 @@ from app.fieldwork import assignments, form_routes, media_routes, offline_routes
 from app.fieldwork.deps import OwnAudit, OwnEditableAudit, PostedForm
 from app.i18n import N_
 from app.web.templating import render
+from app.web.urls import url_for
 
 router = APIRouter(include_in_schema=False)
 router.include_router(offline_routes.router)  # first: /visits/offline-manifest is not an audit id
@@ -21,7 +22,7 @@ router.include_router(media_routes.router)
 
 
 def _visit_redirect(request: Request, audit_id: int | None) -> RedirectResponse:
-    return RedirectResponse(str(request.url_for("visit", audit_id=audit_id)), status_code=303)
+    return RedirectResponse(str(url_for(request, "visit", audit_id=audit_id)), status_code=303)
 
 
 @router.get("/visits", name="shopper_home")

@@ -6,6 +6,7 @@ for the shopper. "Failing" is an item score below 1; it decides when a comment o
 """
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -130,7 +131,7 @@ def is_answered(item: Item, value_num: float | None, value_text: str | None, na:
 
 
 def is_failing(item: Item, value_num: float | None, value_text: str | None, na: bool,
-               option_scores: dict[str, float]) -> bool:
+               option_scores: Mapping[str, float]) -> bool:
     """True when the answer's item score is below 1: yes_no no, scale below its max, number outside
     pass_if, a choice scored below 1. N/A, unanswered and unscored types never fail."""
     if na:

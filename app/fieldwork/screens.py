@@ -8,7 +8,7 @@ from urllib.parse import quote_plus
 
 from sqlmodel import Session, col, func, select
 
-from app.checklists import versions as checklists
+from app.checklists.content import content_of
 from app.checklists.models import Item, ItemOption, Touchpoint
 from app.checklists.schema import ItemType
 from app.errors import NotFound
@@ -16,7 +16,7 @@ from app.fieldwork import assignments, evidence
 from app.fieldwork.audits import is_editable
 from app.fieldwork.models import Answer, Audit, AuditStatus, Evidence, Review, ReviewComment
 from app.fieldwork.rules import form_value
-from app.fieldwork.submission import ItemState, evidence_counts, item_state, option_scores
+from app.fieldwork.submission import ItemState, item_state
 from app.i18n import N_
 
 # Times are shown in the network's zone until the phone's script rewrites them in its own.
@@ -106,15 +106,6 @@ class Screen:
     errors: dict[str, str] = field(default_factory=dict)
 
 
-def _options(session: Session, items: list[Item]) -> dict[int, list[ItemOption]]:
-    query = (select(ItemOption).where(col(ItemOption.item_id).in_([i.id for i in items]))
-             .order_by(col(ItemOption.item_id), col(ItemOption.position)))
-    grouped: dict[int, list[ItemOption]] = {}
-    for option in session.exec(query).all():
-        grouped.setdefault(option.item_id, []).append(option)
-    return grouped
-
-
 def qa_comments(session: Session, audit: Audit) -> tuple[Review | None, dict[int | None, str]]:
     """The latest review's reason and item comments while the audit is returned for corrections."""
     if audit.status != AuditStatus.returned:
@@ -127,26 +118,39 @@ def qa_comments(session: Session, audit: Audit) -> tuple[Review | None, dict[int
     return review, {c.item_id: c.text for c in comments}
 
 
+@dataclass(frozen=True)
+class AuditRows:
+    """What one audit has stored, read once per request: answers and files by item id."""
+
+    answers: dict[int, Answer]
+    files: dict[int | None, list[Evidence]]
+
+    @classmethod
+    def of(cls, session: Session, audit: Audit) -> "AuditRows":
+        answers = {a.item_id: a for a in session.exec(select(Answer).where(Answer.audit_id == audit.id)).all()}
+        files: dict[int | None, list[Evidence]] = {}
+        for file in evidence.evidence_of(session, audit):
+            files.setdefault(file.item_id, []).append(file)
+        return cls(answers, files)
+
+
 def item_views(session: Session, audit: Audit, items: list[Item], *, errors: dict[str, str] | None = None,
-               posted: dict[str, tuple[str, bool, str]] | None = None) -> list[ItemView]:
+               posted: dict[str, tuple[str, bool, str]] | None = None,
+               rows: AuditRows | None = None) -> list[ItemView]:
     """Views of the given items of the audit; `posted` keeps what the shopper typed where it was invalid."""
     errors, posted = errors or {}, posted or {}
-    ids = [i.id for i in items]
-    stored = {a.item_id: a for a in session.exec(select(Answer).where(Answer.audit_id == audit.id,
-                                                                      col(Answer.item_id).in_(ids))).all()}
-    files: dict[int | None, list[Evidence]] = {}
-    for file in evidence.evidence_of(session, audit):
-        files.setdefault(file.item_id, []).append(file)
-    options = _options(session, items)
+    rows = rows or AuditRows.of(session, audit)
+    content = content_of(session, audit.checklist_version_id)
     _review, comments = qa_comments(session, audit)
     editable = is_editable(audit)
     views = []
     for item in items:
-        answer = stored.get(item.id or 0)
-        scores = {o.key: o.score for o in options.get(item.id or 0, [])}
-        state = item_state(item, answer, len(files.get(item.id, [])), scores)
-        view = ItemView(item, options.get(item.id or 0, []), answer, files.get(item.id, []), state, editable,
-                        qa_comment=comments.get(item.id), error=errors.get(item.key))
+        answer = rows.answers.get(item.id or 0)
+        files = rows.files.get(item.id, [])
+        options = list(content.options.get(item.id or 0, ()))
+        state = item_state(item, answer, len(files), content.scores.get(item.id or 0, {}))
+        view = ItemView(item, options, answer, files, state, editable, qa_comment=comments.get(item.id),
+                        error=errors.get(item.key))
         if item.key in posted:
             view.value, view.na, view.comment = posted[item.key]
         elif answer is not None:
@@ -156,47 +160,46 @@ def item_views(session: Session, audit: Audit, items: list[Item], *, errors: dic
     return views
 
 
-def progress(session: Session, audit: Audit) -> list[Progress]:
+def progress(session: Session, audit: Audit, rows: AuditRows | None = None) -> list[Progress]:
     """Answered / required per touchpoint, and how many things each still misses."""
-    touchpoints = checklists.touchpoints_of(session, audit.checklist_version_id)
-    items = checklists.items_of(session, audit.checklist_version_id)
-    answers = {a.item_id: a for a in session.exec(select(Answer).where(Answer.audit_id == audit.id)).all()}
-    files = evidence_counts(session, audit.id or 0)
-    scores = option_scores(session, audit.checklist_version_id)
+    content = content_of(session, audit.checklist_version_id)
+    rows = rows or AuditRows.of(session, audit)
     answered: Counter[int] = Counter()
     required: Counter[int] = Counter()
     gaps: Counter[int] = Counter()
-    for item in items:
-        state = item_state(item, answers.get(item.id or 0), files.get(item.id, 0),
-                           scores.get(item.id or 0, {}))
+    for item in content.items:
+        state = item_state(item, rows.answers.get(item.id or 0), len(rows.files.get(item.id, ())),
+                           content.scores.get(item.id or 0, {}))
         required[item.touchpoint_id] += item.required
         answered[item.touchpoint_id] += item.required and state.answered
         gaps[item.touchpoint_id] += len(state.gaps)
-    return [Progress(tp, answered[tp.id or 0], required[tp.id or 0], gaps[tp.id or 0]) for tp in touchpoints]
+    return [Progress(tp, answered[tp.id or 0], required[tp.id or 0], gaps[tp.id or 0])
+            for tp in content.touchpoints]
 
 
 def screen(session: Session, audit: Audit, touchpoint_key: str, *, errors: dict[str, str] | None = None,
            posted: dict[str, tuple[str, bool, str]] | None = None) -> Screen:
     """One touchpoint of the audit's form. Raises NotFound for a key not in the audit's checklist."""
-    lines = progress(session, audit)
+    content = content_of(session, audit.checklist_version_id)
+    rows = AuditRows.of(session, audit)
+    lines = progress(session, audit, rows)
     keys = [line.touchpoint.key for line in lines]
     if touchpoint_key not in keys:
         raise NotFound()
     index = keys.index(touchpoint_key)
     touchpoint = lines[index].touchpoint
-    items = [i for i in checklists.items_of(session, audit.checklist_version_id)
-             if i.touchpoint_id == touchpoint.id]
+    items = list(content.by_touchpoint.get(touchpoint.id or 0, ()))
     return Screen(audit, assignments.visit_of(session, audit), lines, touchpoint,
-                  item_views(session, audit, items, errors=errors, posted=posted),
+                  item_views(session, audit, items, errors=errors, posted=posted, rows=rows),
                   lines[index - 1].touchpoint if index > 0 else None,
                   lines[index + 1].touchpoint if index + 1 < len(lines) else None,
                   is_editable(audit), errors or {})
 
 
 def item_view(session: Session, audit: Audit, item: Item, *, error: str | None = None,
-              posted: tuple[str, bool, str] | None = None) -> ItemView:
+              posted: tuple[str, bool, str] | None = None, rows: AuditRows | None = None) -> ItemView:
     return item_views(session, audit, [item], errors={item.key: error} if error else None,
-                      posted={item.key: posted} if posted else None)[0]
+                      posted={item.key: posted} if posted else None, rows=rows)[0]
 
 
 @dataclass

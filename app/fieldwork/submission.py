@@ -5,14 +5,15 @@ when the answer fails), a comment the failing answer requires. Submit happens on
 UPDATE moves draft/returned to submitted, so parallel submits give one submission.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import update
 from sqlmodel import Session, col, func, select
 
 from app.accounts.models import User
-from app.checklists import versions as checklists
-from app.checklists.models import Item, ItemOption
+from app.checklists.content import content_of
+from app.checklists.models import Item
 from app.checklists.schema import ItemType
 from app.db_types import utcnow
 from app.errors import Invalid
@@ -39,12 +40,8 @@ class ItemState:
 
 
 def option_scores(session: Session, version_id: int) -> dict[int, dict[str, float]]:
-    query = (select(ItemOption).join(Item, col(Item.id) == ItemOption.item_id)
-             .where(Item.version_id == version_id))
-    scores: dict[int, dict[str, float]] = {}
-    for option in session.exec(query).all():
-        scores.setdefault(option.item_id, {})[option.key] = option.score
-    return scores
+    """Option key -> score per choice item of the version (read once per process)."""
+    return {item_id: dict(scores) for item_id, scores in content_of(session, version_id).scores.items()}
 
 
 def evidence_counts(session: Session, audit_id: int) -> dict[int | None, int]:
@@ -54,7 +51,7 @@ def evidence_counts(session: Session, audit_id: int) -> dict[int | None, int]:
     return {item_id: count for item_id, count in session.exec(query).all()}
 
 
-def item_state(item: Item, answer: Answer | None, photos: int, scores: dict[str, float]) -> ItemState:
+def item_state(item: Item, answer: Answer | None, photos: int, scores: Mapping[str, float]) -> ItemState:
     """Whether an item is answered, fails, and what it still lacks before submit."""
     num, text, na = (answer.value_num, answer.value_text, answer.na) if answer else (None, None, False)
     answered = is_answered(item, num, text, na) or (item.type == ItemType.evidence and photos > 0)
@@ -73,22 +70,21 @@ def item_state(item: Item, answer: Answer | None, photos: int, scores: dict[str,
 
 
 def item_states(session: Session, audit: Audit) -> dict[int, ItemState]:
-    """The state of every item of the audit by item id (four queries, whatever the checklist size)."""
-    items = checklists.items_of(session, audit.checklist_version_id)
+    """The state of every item of the audit by item id (two queries, whatever the checklist size)."""
+    content = content_of(session, audit.checklist_version_id)
     answers = {a.item_id: a for a in session.exec(select(Answer).where(Answer.audit_id == audit.id)).all()}
     photos = evidence_counts(session, audit.id or 0)
-    scores = option_scores(session, audit.checklist_version_id)
     return {item.id or 0: item_state(item, answers.get(item.id or 0), photos.get(item.id, 0),
-                                     scores.get(item.id or 0, {})) for item in items}
+                                     content.scores.get(item.id or 0, {})) for item in content.items}
 
 
 def missing(session: Session, audit: Audit) -> list[Gap]:
     """Everything that stops the audit from being submitted, in journey order."""
-    touchpoints = {tp.id: tp.key for tp in checklists.touchpoints_of(session, audit.checklist_version_id)}
+    content = content_of(session, audit.checklist_version_id)
+    touchpoints = {tp.id: tp.key for tp in content.touchpoints}
     states = item_states(session, audit)
     return [Gap(item.key, touchpoints[item.touchpoint_id], message)
-            for item in checklists.items_of(session, audit.checklist_version_id)
-            for message in states[item.id or 0].gaps]
+            for item in content.items for message in states[item.id or 0].gaps]
 
 
 def submit_audit(session: Session, *, audit: Audit, actor: User | None = None) -> Audit:

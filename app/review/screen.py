@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from app.accounts.models import User
-from app.checklists import versions
+from app.checklists.content import content_of
 from app.checklists.models import ChecklistVersion, Item, ItemOption, Touchpoint
 from app.checklists.schema import ItemType
 from app.clinics.models import Clinic
@@ -111,8 +111,9 @@ def review_screen(session: Session, audit: Audit) -> ReviewScreen:
     wave = session.get(Wave, audit.wave_id)
     shopper = session.get(User, audit.shopper_id)
     assignment = session.get(Assignment, audit.assignment_id)
-    version = session.get(ChecklistVersion, audit.checklist_version_id)
-    assert clinic and wave and shopper and assignment and version
+    content = content_of(session, audit.checklist_version_id)
+    version = content.version
+    assert clinic and wave and shopper and assignment
     scenario = session.get(Scenario, assignment.scenario_id) if assignment.scenario_id else None
 
     reviews = service.reviews_of(session, audit.id or 0)
@@ -130,15 +131,16 @@ def review_screen(session: Session, audit: Audit) -> ReviewScreen:
     answers = {a.item_id: a for a in session.exec(select(Answer).where(Answer.audit_id == audit.id)).all()}
     evidence = list(session.exec(select(Evidence).where(Evidence.audit_id == audit.id)
                                  .order_by(col(Evidence.created_at), col(Evidence.id))).all())
-    options = {(o.item_id, o.key): o for o in session.exec(
-        select(ItemOption).join(Item, col(ItemOption.item_id) == Item.id)
-        .where(Item.version_id == audit.checklist_version_id)).all()}
+    options = {(o.item_id, o.key): o for rows in content.options.values() for o in rows}
+    evidence_by_item: dict[int | None, list[Evidence]] = {}
+    for file in evidence:
+        evidence_by_item.setdefault(file.item_id, []).append(file)
 
     by_touchpoint: dict[int, list[ItemRow]] = {}
     changed_count = 0
-    for item in versions.items_of(session, audit.checklist_version_id):
+    for item in content.items:
         answer = answers.get(item.id or 0)
-        item_evidence = [e for e in evidence if e.item_id == item.id]
+        item_evidence = evidence_by_item.get(item.id, [])
         changed = changed_since is not None and (
             (answer is not None and answer.updated_at > changed_since)
             or any(e.created_at > changed_since for e in item_evidence))
@@ -152,10 +154,10 @@ def review_screen(session: Session, audit: Audit) -> ReviewScreen:
             previous_shown=(shown_value(item, previous_answer, options) or gettext("no answer"))
             if changed and before else None))
     blocks = [TouchpointBlock(touchpoint=tp, rows=by_touchpoint.get(tp.id or 0, []))
-              for tp in versions.touchpoints_of(session, audit.checklist_version_id)]
+              for tp in content.touchpoints]
 
     return ReviewScreen(audit=audit, clinic=clinic, wave=wave, shopper=shopper, assignment=assignment,
-                        scenario=scenario, version=version, slug=versions.slug_of(session, version),
+                        scenario=scenario, version=version, slug=content.slug,
                         touchpoints=blocks, audit_evidence=[e for e in evidence if e.item_id is None],
                         history=history, hours_to_submit=hours_to_submit(audit),
                         checkin_distance_m=checkin_distance_m(audit, clinic), changed_since=changed_since,

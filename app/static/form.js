@@ -18,7 +18,6 @@
 
   const init = (root) => {
     root.querySelectorAll("[data-stopwatch]").forEach((sw) => {
-      sw.hidden = false;
       const running = store.getItem(swKey(sw.dataset.stopwatch));
       const button = sw.querySelector("[data-sw-toggle]");
       if (!button.dataset.startLabel) button.dataset.startLabel = button.textContent;
@@ -34,7 +33,8 @@
       if (!isNaN(d)) t.textContent = d.toLocaleString([], opts);
     });
     root.querySelectorAll("[data-tz-offset]").forEach((i) => { i.value = -new Date().getTimezoneOffset(); });
-    if (navigator.geolocation) root.querySelectorAll("form[data-checkin]").forEach((f) => { f.hidden = false; });
+    // Shown from the start (no layout shift); a browser without geolocation hides it.
+    if (!navigator.geolocation) root.querySelectorAll("form[data-checkin]").forEach((f) => { f.hidden = true; });
   };
 
   document.addEventListener("click", (e) => {

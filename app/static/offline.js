@@ -5,7 +5,8 @@
 "use strict";
 (() => {
   const box = document.getElementById("offline");
-  if (!box || !window.indexedDB || !window.fetch) return;
+  if (!box) return;
+  if (!window.indexedDB || !window.fetch) { box.hidden = true; return; }
   const T = box.dataset, AUDIT = T.audit, live = {};
   const csrf = (document.querySelector("input[name=csrf_token]") || {}).value;
   let dbp, notice = "", active = true, busy = false, again = false, first = true, login = false, returned = false;
@@ -127,17 +128,29 @@
     return true;
   };
 
+  // After a failed send the next try comes soon and then less often (1 s, 2 s, 4 s … 15 s): a phone
+  // coming back online often has no usable network for its first second, and waiting for the 15 s
+  // timer after that leaves the shopper looking at "not sent".
+  let retry = 0, delay = 0;
+  const retrySoon = (failed) => {
+    clearTimeout(retry);
+    delay = failed ? Math.min(delay ? delay * 2 : 1000, 15000) : 0;
+    if (failed) retry = setTimeout(flush, delay);
+  };
+
   const flush = async () => {
     if (busy) { again = true; return; }
     busy = true;
-    let sent = false;
+    let sent = false, failed = false;
     try {
       do {
         again = false;
+        failed = false;
         for (const e of await all()) {
           if (e.state && !first) continue;  // refused or conflicting: tried again on the next page load
           if (await send(e)) sent = true;
-          else if (navigator.onLine === false) break;
+          if (live[e.id] === "failed") failed = true;
+          if (failed && navigator.onLine === false) break;
         }
         first = false;
         await show();
@@ -145,6 +158,7 @@
     } finally {
       busy = false;
     }
+    retrySoon(failed);
     if (sent && AUDIT && !(await all()).some((o) => o.audit === AUDIT) && navigator.serviceWorker && navigator.serviceWorker.controller) {
       navigator.serviceWorker.controller.postMessage({ fresh: [location.pathname, "/visits/" + AUDIT, "/visits/" + AUDIT + "/overview"] });
     }
@@ -222,7 +236,7 @@
       navigator.serviceWorker.ready.then((reg) => reg.active && reg.active.postMessage({ keep: T.manifest }));
     }
   }
-  window.addEventListener("online", flush);
+  window.addEventListener("online", () => { delay = 0; flush(); });
   setInterval(flush, 15000);
   // A page from the phone's copy shows what the server had: put the unsent answers back in their fields.
   all().then((list) => list.forEach((o) => {

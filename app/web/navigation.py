@@ -5,6 +5,7 @@ from starlette.routing import NoMatchFound
 
 from app.accounts.models import Role
 from app.i18n import N_, gettext
+from app.web.urls import url_for
 
 MENU: dict[str, list[tuple[str, str]]] = {
     Role.shopper: [("shopper_home", N_("My visits"))],
@@ -24,7 +25,7 @@ def menu_for(request: Request, role: str) -> list[tuple[str, str]]:
     entries = []
     for name, label in MENU.get(role, []):
         try:
-            entries.append((str(request.url_for(name)), gettext(label)))
+            entries.append((str(url_for(request, name)), gettext(label)))
         except NoMatchFound:
             continue
     return entries

@@ -33,3 +33,10 @@ def static_file(version: str, name: str) -> FileResponse:
     # A stale fingerprint still gets the file, but must not be cached for long.
     cache = "public, max-age=31536000, immutable" if version == fingerprint(name) else "no-cache"
     return FileResponse(path, media_type=MEDIA_TYPES[path.suffix], headers={"Cache-Control": cache})
+
+
+@router.get("/favicon.ico", include_in_schema=False)
+def favicon() -> FileResponse:
+    """Browsers ask for /favicon.ico by themselves (pages link the SVG icon): an answer, not a 404."""
+    return FileResponse(STATIC_DIR / "favicon.ico", media_type=MEDIA_TYPES[".ico"],
+                        headers={"Cache-Control": "public, max-age=86400"})

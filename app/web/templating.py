@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse
 from jinja2_fragments.fastapi import Jinja2Blocks
 
 from app import i18n
-from app.web import static_files
+from app.web import static_files, urls
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
 
@@ -42,6 +42,7 @@ def _unread(request: Request, user: Any) -> int:
 templates = Jinja2Blocks(directory=str(TEMPLATES_DIR), context_processors=[_request_context])
 templates.env.add_extension("jinja2.ext.i18n")
 templates.env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+templates.env.globals["url_for"] = urls.template_url_for  # a reverse map, not a scan of the routes
 templates.env.globals["static_url"] = static_files.url
 templates.env.globals["N_"] = i18n.N_
 templates.env.filters["localized"] = i18n.localized

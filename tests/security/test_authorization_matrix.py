@@ -62,6 +62,7 @@ TABLE: dict[tuple[str, str], Rule] = {
     ("POST", "/profile/tokens/{token_id}/revoke"): Rule(USERS),
     ("GET", "/login"): Rule(PUBLIC, ok=303),  # a logged-in user is sent on
     ("GET", "/sw.js"): Rule(PUBLIC),  # the service worker: no data in it
+    ("GET", "/favicon.ico"): Rule(PUBLIC),  # the app's icon
     ("POST", "/login"): Rule(PUBLIC),
     ("POST", "/logout"): Rule(PUBLIC),
     ("POST", "/language"): Rule(PUBLIC),
