@@ -2,8 +2,6 @@
 
 from fastapi import APIRouter, FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
-from fastapi.responses import JSONResponse
-from sqlalchemy import text
 
 from app.accounts import admin_routes as account_admin
 from app.accounts import api as accounts_api
@@ -15,10 +13,10 @@ from app.checklists import api as checklists_api
 from app.checklists import routes as checklist_pages
 from app.clinics import api as clinics_api
 from app.clinics import routes as clinic_pages
-from app.db import SessionDep
 from app.errors import install_error_handlers
 from app.fieldwork import api as fieldwork_api
 from app.fieldwork import routes as fieldwork_pages
+from app.monitoring import health, metrics
 from app.planning import routes as planning_pages
 from app.reports import api as reports_api
 from app.reports import routes as report_pages
@@ -29,7 +27,7 @@ from app.web.middleware import request_plumbing
 from app.web.openapi import ERROR_RESPONSES
 
 ROUTERS: list[APIRouter] = [
-    static_files.router, home.router, account_profile.router,
+    health.router, metrics.router, static_files.router, home.router, account_profile.router,
     account_pages.router, account_admin.router, clinic_pages.router, checklist_pages.router,
     fieldwork_pages.router, planning_pages.router, review_pages.router, report_pages.router,
     action_pages.router,
@@ -43,12 +41,8 @@ def create_app() -> FastAPI:
                   openapi_url="/api/v1/openapi.json", responses=ERROR_RESPONSES)
     app.middleware("http")(request_plumbing)
     app.add_middleware(GZipMiddleware, minimum_size=500)
+    app.middleware("http")(metrics.observe)  # outermost: counts and logs every answer, errors included
     install_error_handlers(app)
-
-    @app.get("/healthz", include_in_schema=False)
-    def healthz(session: SessionDep) -> JSONResponse:
-        session.exec(text("SELECT 1"))  # type: ignore[call-overload]
-        return JSONResponse({"status": "ok"})
 
     for router in ROUTERS:
         app.include_router(router)

@@ -35,20 +35,30 @@ def migrate() -> None:
 def serve(host: str | None = typer.Option(None, help="Address to listen on (MP_HOST)."),
           port: int | None = typer.Option(None, help="Port (MP_PORT)."),
           workers: int = typer.Option(1, min=1, help="Worker processes."),
-          demo: bool = typer.Option(False, "--demo", help="Load the bundled checklists and the demo network.")) -> None:
+          demo: bool = typer.Option(False, "--demo", help="Load the bundled checklists and the demo network."),
+          migrate: bool = typer.Option(True, "--migrate/--no-migrate",
+                                       help="Apply migrations first (off when several servers start at once: "
+                                            "run `mystery-patient migrate` once before)."),
+          forwarded_allow_ips: str = typer.Option(
+              "127.0.0.1", help="Proxies whose X-Forwarded-For/-Proto are trusted (comma-separated, '*' = any)."),
+          ) -> None:
     """Migrate, optionally seed the demo network, then serve."""
     import uvicorn
 
     from app.migrations import upgrade_to_head
+    from app.monitoring.logs import log_config
     from app.settings import get_settings
 
     settings = get_settings()
-    upgrade_to_head()
+    if migrate:
+        upgrade_to_head()
     if demo:
         demo_commands.seed_and_print()
     host, port = host or settings.host, port or settings.port
     typer.echo(f"Mystery Patient on http://{host}:{port}")
-    uvicorn.run("app.main:app", host=host, port=port, workers=workers, proxy_headers=True, log_level="info")
+    uvicorn.run("app.main:app", host=host, port=port, workers=workers, proxy_headers=True,
+                forwarded_allow_ips=forwarded_allow_ips, log_config=log_config(settings.log_format),
+                log_level="info")
 
 
 if __name__ == "__main__":
