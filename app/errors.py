@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
@@ -131,6 +132,16 @@ def install_error_handlers(app: FastAPI) -> None:
             return on_crash(request, exc)
         log.warning("database busy on %s %s (%s): answered 503, retry after %ss", request.method,
                     request.url.path, exc.orig, RETRY_AFTER_SECONDS)
+        response = _problem(request, 503, gettext("The server is busy for a moment and did not save "
+                                                  "this; please send it again."))
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+
+    @app.exception_handler(PoolTimeout)
+    def on_pool_exhausted(request: Request, exc: PoolTimeout) -> Response:
+        # Every database connection of this process is in use: busy, not broken; nothing was changed.
+        log.warning("no database connection free for %s %s: answered 503, retry after %ss", request.method,
+                    request.url.path, RETRY_AFTER_SECONDS)
         response = _problem(request, 503, gettext("The server is busy for a moment and did not save "
                                                   "this; please send it again."))
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)

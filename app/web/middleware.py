@@ -61,7 +61,9 @@ async def request_plumbing(request: Request, call_next: Callable[[Request], Awai
         # Starlette answers crashes outside every middleware, so its 500 page would miss the headers
         # below: the app's own handlers (app.errors) are called here instead.
         crash = _unstorable(crash) or crash
-        handler = request.app.exception_handlers.get(DomainError if isinstance(crash, DomainError) else Exception)
+        # The most specific handler: a busy pool or database is a 503, not a crash.
+        handlers = request.app.exception_handlers
+        handler = next((handlers[kind] for kind in type(crash).__mro__ if kind in handlers), None)
         if handler is None:
             raise
         response = handler(request, crash)
