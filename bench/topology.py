@@ -185,9 +185,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database", default=LOCAL_POSTGRES, help="PostgreSQL to create the fresh database next to")
     parser.add_argument("--shoppers", type=int, default=50)
-    parser.add_argument("--answers", type=int, default=60, help="saves per shopper")
+    parser.add_argument("--answers", type=int, default=60,
+                        help="saves per shopper (at least the 50 answerable items, or the submits are refused)")
     parser.add_argument("--seconds", type=float, default=900, help="deadline for the saves and photos")
-    parser.add_argument("--kill-every", type=float, default=8, help="mean seconds between SIGKILLs of app 1")
+    parser.add_argument("--kill-every", type=float, default=20, help="mean seconds between SIGKILLs of app 1")
     parser.add_argument("--cut", type=float, default=0.2, help="share of attempts cut mid-request")
     parser.add_argument("--tries", type=int, default=300)
     args = parser.parse_args(argv)
