@@ -21,13 +21,14 @@ STAMP := $(VENV)/.installed
 LOCALES := app/locales
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test bench soak lint messages compile-messages clean
+.PHONY: help install run test bench soak topology lint messages compile-messages clean
 
 help:
 	@echo "make run               install, migrate, load checklists + demo data, serve on http://$(MP_HOST):$(MP_PORT)"
 	@echo "make test              the whole test suite (TEST_DATABASE_URL=postgresql+psycopg://... for PostgreSQL)"
 	@echo "make bench             the benchmarks"
 	@echo "make soak              50 shoppers saving through cut connections and SIGKILLs: nothing lost (SOAK_ARGS=...)"
+	@echo "make topology          the soak through nginx, two app servers, PostgreSQL and S3, one server SIGKILLed (TOPOLOGY_ARGS=...)"
 	@echo "make lint              ruff + mypy"
 	@echo "make messages          extract translatable strings and update the catalogs"
 	@echo "make compile-messages  compile the catalogs (.po -> .mo)"
@@ -58,6 +59,14 @@ bench: $(STAMP)
 SOAK_ARGS ?=
 soak: $(STAMP)
 	$(BIN)/python bench/soak.py $(SOAK_ARGS)
+
+# The scale-out topology on this machine (docs/scaling.md): nginx on a local port, two app processes,
+# a fresh PostgreSQL database next to TOPOLOGY_DATABASE, SeaweedFS; 50 shoppers, app 1 SIGKILLed and
+# restarted during the run. Needs nginx (Debian's package) and a PostgreSQL server.
+TOPOLOGY_DATABASE ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+TOPOLOGY_ARGS ?=
+topology: $(STAMP)
+	$(BIN)/python bench/topology.py --database $(TOPOLOGY_DATABASE) $(TOPOLOGY_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check app tests

@@ -32,7 +32,9 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000})
         _tune_sqlite(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # Up to 30 connections per app process (uvicorn's thread pool runs 40 requests at once); a request
+    # that waits 10 s for one gets 503 + Retry-After (app.errors) rather than holding the phone.
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, pool_timeout=10)
 
 
 # ---------------------------------------------------------------- readers and writers on SQLite

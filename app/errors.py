@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
@@ -23,6 +24,7 @@ class DomainError(Exception):
     status_code = 400
     message = N_("The request could not be completed.")
     retry_after: int | None = None  # seconds, sent as Retry-After (a 503 that will pass)
+    retry_after: int | None = None  # seconds, sent as Retry-After (a 503 the client should simply resend)
 
     def __init__(self, message: str | None = None, *, detail: Any = None, **params: Any) -> None:
         if message is not None:
@@ -59,6 +61,13 @@ class CsrfFailed(DomainError):
 class Conflict(DomainError):
     status_code = 409
     message = N_("This was changed by someone else in the meantime.")
+
+
+class Unavailable(DomainError):
+    """A part the request needs (database, media storage, queue) is down: nothing was kept, send it again."""
+    status_code = 503
+    message = N_("Part of the service is down for a moment and this was not saved; please send it again.")
+    retry_after = 5
 
 
 class Invalid(DomainError):
@@ -124,6 +133,16 @@ def install_error_handlers(app: FastAPI) -> None:
             return on_crash(request, exc)
         log.warning("database busy on %s %s (%s): answered 503, retry after %ss", request.method,
                     request.url.path, exc.orig, RETRY_AFTER_SECONDS)
+        response = _problem(request, 503, gettext("The server is busy for a moment and did not save "
+                                                  "this; please send it again."))
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+
+    @app.exception_handler(PoolTimeout)
+    def on_pool_exhausted(request: Request, exc: PoolTimeout) -> Response:
+        # Every database connection of this process is in use: busy, not broken; nothing was changed.
+        log.warning("no database connection free for %s %s: answered 503, retry after %ss", request.method,
+                    request.url.path, RETRY_AFTER_SECONDS)
         response = _problem(request, 503, gettext("The server is busy for a moment and did not save "
                                                   "this; please send it again."))
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)

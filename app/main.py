@@ -2,8 +2,6 @@
 
 from fastapi import APIRouter, FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
-from fastapi.responses import JSONResponse
-from sqlalchemy import text
 
 from app.accounts import admin_routes as account_admin
 from app.accounts import api as accounts_api
@@ -16,7 +14,6 @@ from app.checklists import api as checklists_api
 from app.checklists import routes as checklist_pages
 from app.clinics import api as clinics_api
 from app.clinics import routes as clinic_pages
-from app.db import SessionDep
 from app.errors import install_error_handlers
 from app.fieldwork import api as fieldwork_api
 from app.fieldwork import routes as fieldwork_pages
@@ -25,6 +22,7 @@ from app.jobs import routes as job_pages
 from app.jobs.queue import load_tasks
 from app.mail import routes as mail_pages
 from app.notifications import routes as notification_pages
+from app.monitoring import health, metrics
 from app.notifications import subscribers as notification_subscribers
 from app.planning import routes as planning_pages
 from app.reports import api as reports_api
@@ -36,11 +34,10 @@ from app.web.middleware import request_plumbing
 from app.web.openapi import ERROR_RESPONSES
 
 ROUTERS: list[APIRouter] = [
-    static_files.router, home.router, account_profile.router,
+    health.router, metrics.router, static_files.router, home.router, account_profile.router,
     account_pages.router, account_admin.router, clinic_pages.router, checklist_pages.router,
     fieldwork_pages.router, planning_pages.router, review_pages.router, report_pages.router,
-    action_pages.router, account_links.router, notification_pages.router, mail_pages.router,
-    action_pages.router, job_pages.router,
+    action_pages.router, job_pages.router, account_links.router, notification_pages.router, mail_pages.router,
     accounts_api.router, clinics_api.router, checklists_api.router, fieldwork_api.router,
     review_api.router, reports_api.router, actions_api.router, jobs_api.router,
 ]
@@ -51,14 +48,10 @@ def create_app() -> FastAPI:
                   openapi_url="/api/v1/openapi.json", responses=ERROR_RESPONSES)
     app.middleware("http")(request_plumbing)
     app.add_middleware(GZipMiddleware, minimum_size=500)
+    app.middleware("http")(metrics.observe)  # outermost: counts and logs every answer, errors included
     install_error_handlers(app)
     notification_subscribers.register()
     load_tasks()  # the domains' jobs and builders, so requests can start them
-
-    @app.get("/healthz", include_in_schema=False)
-    def healthz(session: SessionDep) -> JSONResponse:
-        session.exec(text("SELECT 1"))  # type: ignore[call-overload]
-        return JSONResponse({"status": "ok"})
 
     for router in ROUTERS:
         app.include_router(router)

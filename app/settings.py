@@ -47,6 +47,20 @@ class Settings(BaseSettings):
     queue_name: str = "mystery-patient"  # several apps (or test runs) can share one Redis or PostgreSQL
     download_hours: int = Field(default=24, gt=0)  # how long a prepared download is kept
     job_stale_seconds: int = Field(default=120, gt=0)  # a running job silent this long is started again
+    # Media storage (docs/scaling.md): unset = the local folder (MP_MEDIA_DIR); s3://bucket/prefix = any
+    # S3-compatible store, reached at MP_S3_ENDPOINT_URL (unset: AWS) with these keys.
+    media_url: str = ""
+    s3_endpoint_url: str = ""
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str = ""
+    s3_secret_access_key: str = ""
+    # Set: downloads are redirected (after the app's permission check) to a presigned URL on this
+    # endpoint, valid for s3_link_seconds. Unset: the app streams the file itself.
+    s3_public_url: str = ""
+    s3_link_seconds: int = Field(default=60, gt=0, le=3600)
+    # Observability (docs/scaling.md): JSON log lines by default; /metrics answers only with this token.
+    log_format: str = Field(default="json", pattern="^(json|text)$")
+    metrics_token: str = ""
 
     @field_validator("database_url")
     @classmethod
@@ -77,6 +91,13 @@ class Settings(BaseSettings):
         if self.database_url.startswith("postgresql://"):
             return "postgresql+psycopg://" + self.database_url.removeprefix("postgresql://")
         return self.database_url
+
+    @field_validator("media_url")
+    @classmethod
+    def known_media_scheme(cls, url: str) -> str:
+        if url and not url.startswith(("s3://", "file://", "/")):
+            raise ValueError(f"MP_MEDIA_URL {url!r} is neither s3://bucket/prefix nor a folder (file:///path)")
+        return url
 
     @property
     def media_path(self) -> Path:

@@ -82,6 +82,10 @@ class Tally:
     gave_up: int = 0
     acknowledged: int = 0
     submit_refused: int = 0
+    # Behind a proxy (bench/topology.py): 502 = the app process died with the request, 503 = the one
+    # left was busy; not acknowledged, so sent again (after Retry-After), counted apart.
+    resend_statuses: frozenset[int] = frozenset()
+    resent: Counter = field(default_factory=Counter)
 
     def note(self, **counts: int) -> None:
         with self.lock:
@@ -332,6 +336,12 @@ def send(client: httpx.Client, tally: Tally, deadline: float, cut_ratio: float, 
             tally.note(refused=1)  # the server was being killed or restarted
             time.sleep(pause)
             pause = min(pause * 2, 0.2)
+            continue
+        if response.status_code in tally.resend_statuses:
+            with tally.lock:
+                tally.resent[response.status_code] += 1
+            wait = response.headers.get("Retry-After", "")
+            time.sleep(min(float(wait), 2.0) if wait.isdigit() else pause)
             continue
         with tally.lock:
             tally.statuses[response.status_code] += 1

@@ -6,8 +6,10 @@ Environment first: the app's settings are read from MP_* variables the first tim
 
 import os
 import tempfile
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -25,6 +27,9 @@ from sqlmodel import Session  # noqa: E402
 
 from app.db import get_session, make_engine  # noqa: E402
 from tests.database import fresh_database, migrate  # noqa: E402
+
+if TYPE_CHECKING:
+    from tests.seaweedfs import SeaweedFS
 
 
 @pytest.fixture(scope="session")
@@ -85,3 +90,24 @@ def english_outside_requests(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(i18n, "DEFAULT_LANGUAGE", "en")
     i18n.set_language("en")
+
+
+@pytest.fixture(scope="session")
+def seaweedfs() -> Iterator["SeaweedFS"]:
+    """A real S3 server (SeaweedFS on 127.0.0.1) for the whole run, started on first use."""
+    from tests.seaweedfs import SeaweedFS
+
+    with SeaweedFS(_RUN_DIR / "seaweedfs") as server:
+        yield server
+
+
+@pytest.fixture(params=["local", "s3"])
+def media_storage(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Runs the test once with the local media folder and once with S3 (a fresh prefix on SeaweedFS)."""
+    if request.param == "s3":
+        from app.settings import get_settings
+
+        server = request.getfixturevalue("seaweedfs")
+        for name, value in server.settings(prefix=f"test-{uuid.uuid4().hex[:12]}").items():
+            monkeypatch.setattr(get_settings(), name.removeprefix("MP_").lower(), value)
+    return str(request.param)

@@ -39,24 +39,34 @@ def serve(host: str | None = typer.Option(None, help="Address to listen on (MP_H
           job_worker: bool | None = typer.Option(
               None, "--job-worker/--no-job-worker",
               help="Also run one job worker (with the scheduler). Default: yes for the embedded queue "
-                   "(MP_QUEUE_URL unset), no when MP_QUEUE_URL names a shared queue.")) -> None:
+                   "(MP_QUEUE_URL unset), no when MP_QUEUE_URL names a shared queue."),
+          migrate: bool = typer.Option(True, "--migrate/--no-migrate",
+                                       help="Apply migrations first (off when several servers start at once: "
+                                            "run `mystery-patient migrate` once before)."),
+          forwarded_allow_ips: str = typer.Option(
+              "127.0.0.1", help="Proxies whose X-Forwarded-For/-Proto are trusted (comma-separated, '*' = any)."),
+          ) -> None:
     """Migrate, optionally seed the demo network, then serve (and, on the embedded queue, work its jobs)."""
     import uvicorn
 
     from app.jobs.queue import is_embedded
     from app.jobs.worker import spawn_worker
     from app.migrations import upgrade_to_head
+    from app.monitoring.logs import log_config
     from app.settings import get_settings
 
     settings = get_settings()
-    upgrade_to_head()
+    if migrate:
+        upgrade_to_head()
     if demo:
         demo_commands.seed_and_print()
     host, port = host or settings.host, port or settings.port
     child = spawn_worker(scheduler=True) if (is_embedded(settings) if job_worker is None else job_worker) else None
     typer.echo(f"Mystery Patient on http://{host}:{port}" + (" with a job worker" if child else ""))
     try:
-        uvicorn.run("app.main:app", host=host, port=port, workers=workers, proxy_headers=True, log_level="info")
+        uvicorn.run("app.main:app", host=host, port=port, workers=workers, proxy_headers=True,
+                    forwarded_allow_ips=forwarded_allow_ips, log_config=log_config(settings.log_format),
+                    log_level="info")
     finally:
         if child is not None:
             child.terminate()  # huey's consumer stops on SIGTERM

@@ -1,6 +1,5 @@
 """Evidence: photos and recordings attached to an audit item (or the audit), and who may see them."""
 
-import hashlib
 from pathlib import Path
 from typing import BinaryIO
 
@@ -47,7 +46,7 @@ def add_evidence(session: Session, *, audit: Audit, upload: BinaryIO, item_key: 
     client_upload_id = client_upload_id[:64] if client_upload_id else None
     if client_upload_id and (earlier := _upload(session, audit, client_upload_id)) is not None:
         return earlier
-    temp = spool(upload, media.media_dir() / "tmp")
+    temp = spool(upload, media.scratch_dir())
     try:
         evidence = _store(audit, item_id, temp, client_upload_id)
     finally:
@@ -80,24 +79,14 @@ def _store(audit: Audit, item_id: int | None, temp: Path, client_upload_id: str 
     if kind.kind == "photo":
         photo = media.store_photo(temp)
         stored, thumb, width, height = photo.name, photo.thumb_name, photo.width, photo.height
-        content_type = "image/jpeg"
+        content_type, size_bytes, sha256 = "image/jpeg", photo.size_bytes, photo.sha256
     else:
-        stored, thumb, width, height = media.new_name(kind.extension), None, None, None
         content_type = kind.content_type
-        temp.replace(media.path_of(stored))
-    path = media.path_of(stored)
+        kept = media.keep_file(temp, extension=kind.extension, content_type=content_type)
+        stored, thumb, width, height, size_bytes, sha256 = kept.name, None, None, None, kept.size_bytes, kept.sha256
     return Evidence(audit_id=audit.id or 0, item_id=item_id, kind=kind.kind, stored_name=stored,
-                    thumb_name=thumb, content_type=content_type, size_bytes=path.stat().st_size,
-                    width=width, height=height, sha256=_sha256(path),
-                    client_upload_id=client_upload_id)
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 16):
-            digest.update(chunk)
-    return digest.hexdigest()
+                    thumb_name=thumb, content_type=content_type, size_bytes=size_bytes,
+                    width=width, height=height, sha256=sha256, client_upload_id=client_upload_id)
 
 
 def remove_evidence(session: Session, *, audit: Audit, evidence: Evidence, actor: User | None = None) -> None:

@@ -1,11 +1,17 @@
 """Media files: what an upload really is (sniffed from its bytes), photos re-encoded without any
 metadata, and where files live (under the media folder, random names, never in a static folder).
 
+Files go to the configured media storage (app.storage: a local folder or S3); only uploads being
+received and re-encoded touch the local disk, in the storage's scratch folder.
+
 Photos: JPEG, PNG, WebP (no HEIC: pillow-heif is not installed here). Audio is kept as sent, with
 the type its bytes show: m4a/AAC, MP3, Ogg/Opus, WebM, WAV.
 """
 
+import hashlib
+import logging
 import secrets
+import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +20,9 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from app.errors import Invalid
 from app.i18n import N_
-from app.settings import get_settings
+from app.storage import MediaStorage, StorageDown, get_storage
+
+log = logging.getLogger("mystery_patient")
 
 PIXEL_LIMIT = 40_000_000  # 40 MP: more than any phone camera, far less than a decompression bomb
 LONG_SIDE = 2048
@@ -48,6 +56,15 @@ class StoredPhoto:
     thumb_name: str
     width: int
     height: int
+    size_bytes: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    name: str
+    size_bytes: int
+    sha256: str
 
 
 def sniff(head: bytes) -> Sniffed:
@@ -74,8 +91,9 @@ def sniff(head: bytes) -> Sniffed:
     raise NotAllowedFile()
 
 
-def media_dir() -> Path:
-    path = get_settings().media_path
+def scratch_dir() -> Path:
+    """Where uploads are spooled and re-encoded before they go to the storage."""
+    path = get_storage().scratch
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -84,8 +102,21 @@ def new_name(extension: str) -> str:
     return f"{secrets.token_hex(16)}.{extension}"
 
 
-def path_of(name: str) -> Path:
-    return media_dir() / name
+def keep_file(source: Path, *, extension: str, content_type: str) -> StoredFile:
+    """Store a local file under a new random name; its size and SHA-256 are read first.
+    Raises StorageDown (nothing stored)."""
+    name = new_name(extension)
+    stored = StoredFile(name, source.stat().st_size, _sha256(source))
+    get_storage().put(name, source, content_type=content_type)
+    return stored
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 16):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def store_photo(source: Path) -> StoredPhoto:
@@ -112,13 +143,19 @@ def store_photo(source: Path) -> StoredPhoto:
             raise UnreadablePicture() from broken
     clean = _pixels_only(upright)
     clean.thumbnail((LONG_SIDE, LONG_SIDE), Image.Resampling.LANCZOS)
-    name = new_name("jpg")
-    clean.save(path_of(name), "JPEG", quality=85, optimize=True)
     thumb = clean.copy()
     thumb.thumbnail((THUMB_SIDE, THUMB_SIDE), Image.Resampling.LANCZOS)
-    thumb_name = new_name("jpg")
-    thumb.save(path_of(thumb_name), "JPEG", quality=80, optimize=True)
-    return StoredPhoto(name, thumb_name, clean.width, clean.height)
+    with tempfile.TemporaryDirectory(dir=scratch_dir(), prefix="photo-") as work:
+        photo_file, thumb_file = Path(work) / "photo.jpg", Path(work) / "thumb.jpg"
+        clean.save(photo_file, "JPEG", quality=85, optimize=True)
+        thumb.save(thumb_file, "JPEG", quality=80, optimize=True)
+        photo = keep_file(photo_file, extension="jpg", content_type="image/jpeg")
+        try:
+            thumb_stored = keep_file(thumb_file, extension="jpg", content_type="image/jpeg")
+        except StorageDown:
+            remove_files(photo.name)
+            raise
+    return StoredPhoto(photo.name, thumb_stored.name, clean.width, clean.height, photo.size_bytes, photo.sha256)
 
 
 def _pixels_only(image: Image.Image) -> Image.Image:
@@ -134,7 +171,13 @@ def _pixels_only(image: Image.Image) -> Image.Image:
     return fresh
 
 
-def remove_files(*names: str | None) -> None:
+def remove_files(*names: str | None, storage: MediaStorage | None = None) -> None:
+    """Delete files nobody refers to any more. A store that is down keeps them (an orphan costs
+    only space; a failed request would cost the user's change)."""
+    storage = storage or get_storage()
     for name in names:
         if name:
-            path_of(name).unlink(missing_ok=True)
+            try:
+                storage.delete(name)
+            except StorageDown:
+                log.warning("media storage down: %s left in %s", name, storage.description)

@@ -3,15 +3,15 @@
 SQLite: the online backup API copies the database page by page under a read lock, so writers only
 wait. PostgreSQL: `pg_dump --format=custom` on a snapshot exported from a repeatable-read
 transaction; the counts and the list of media files are read in that same transaction. Media files
-are copied after the database, and only those the snapshot refers to (an upload cut short leaves no
-orphan in the backup). manifest.json records the app version, the schema revision, the database
-kind, rows per table and the SHA-256 of every file.
+are copied after the database, from whichever storage holds them (local folder or S3), and only
+those the snapshot refers to (an upload cut short leaves no orphan in the backup). manifest.json
+records the app version, the schema revision, the database kind, rows per table and the SHA-256 of
+every file.
 
 PATH is a new (or empty) folder, or a file ending in .tar.gz holding the same folder.
 """
 
 import json
-import shutil
 import sqlite3
 import tarfile
 import tempfile
@@ -34,6 +34,7 @@ from app.operations.inventory import (
     sqlite_file,
     table_counts,
 )
+from app.storage import MediaStorage, MissingFile
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -64,11 +65,12 @@ def is_archive(path: Path) -> bool:
     return path.name.endswith(".tar.gz")
 
 
-def backup(path: Path, *, url: str, media_dir: Path) -> dict[str, Any]:
-    """Write a backup of the database at `url` and of `media_dir` to `path`; returns the manifest.
+def backup(path: Path, *, url: str, media: MediaStorage) -> dict[str, Any]:
+    """Write a backup of the database at `url` and of the files it refers to in `media` to `path`;
+    returns the manifest.
 
     Raises DestinationTaken, Invalid (unsupported or missing database), ToolMissing/ToolTooOld/
-    ToolFailed (pg_dump).
+    ToolFailed (pg_dump), StorageDown (the media storage cannot be read).
     """
     kind = database_kind(url)
     if path.exists() and not (path.is_dir() and not any(path.iterdir())):
@@ -76,21 +78,21 @@ def backup(path: Path, *, url: str, media_dir: Path) -> dict[str, Any]:
     if is_archive(path):
         with tempfile.TemporaryDirectory(prefix="mp-backup-") as work:
             folder = Path(work) / path.name.removesuffix(".tar.gz")
-            manifest = _write_folder(folder, kind=kind, url=url, media_dir=media_dir)
+            manifest = _write_folder(folder, kind=kind, url=url, media=media)
             path.parent.mkdir(parents=True, exist_ok=True)
             partial = path.with_name(path.name + ".partial")
             with tarfile.open(partial, "w:gz") as archive:
                 archive.add(folder, arcname=folder.name)
             partial.replace(path)
         return manifest
-    return _write_folder(path, kind=kind, url=url, media_dir=media_dir)
+    return _write_folder(path, kind=kind, url=url, media=media)
 
 
-def _write_folder(folder: Path, *, kind: str, url: str, media_dir: Path) -> dict[str, Any]:
+def _write_folder(folder: Path, *, kind: str, url: str, media: MediaStorage) -> dict[str, Any]:
     folder.mkdir(parents=True, exist_ok=True)
     database_file = folder / (SQLITE_FILE if kind == "sqlite" else PG_FILE)
     snapshot = _sqlite_snapshot(url, database_file) if kind == "sqlite" else _postgres_snapshot(url, database_file)
-    files, missing = _copy_media(snapshot.media, media_dir, folder / MEDIA_FOLDER)
+    files, missing = _copy_media(snapshot.media, media, folder / MEDIA_FOLDER)
     manifest = {
         "format": FORMAT,
         "app": "mystery-patient",
@@ -139,16 +141,19 @@ def _postgres_snapshot(url: str, destination: Path) -> Snapshot:
         engine.dispose()
 
 
-def _copy_media(names: list[str], media_dir: Path, destination: Path) -> tuple[dict[str, str], list[str]]:
+def _copy_media(names: list[str], media: MediaStorage, destination: Path) -> tuple[dict[str, str], list[str]]:
     """Copy the named files; returns {name: sha256} and the names that were not there."""
     destination.mkdir(parents=True, exist_ok=True)
     files: dict[str, str] = {}
     missing: list[str] = []
     for name in names:
-        source = media_dir / name
-        if not source.is_file():
+        try:
+            chunks = media.open(name)
+        except MissingFile:
             missing.append(name)
             continue
-        shutil.copy2(source, destination / name)
+        with (destination / name).open("wb") as out:
+            for chunk in chunks:
+                out.write(chunk)
         files[name] = sha256_of(destination / name)
     return files, missing

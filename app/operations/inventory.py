@@ -13,8 +13,6 @@ from app.errors import Invalid
 from app.i18n import N_
 from app.models import metadata
 
-TEMP_FOLDER = "tmp"  # uploads being received; never part of a backup
-
 
 def database_kind(url: str) -> str:
     """"sqlite" or "postgresql". Raises Invalid for anything else."""
@@ -52,13 +50,6 @@ def media_names(connection: Connection) -> list[str]:
         return []
     rows = connection.execute(select(evidence.c.stored_name, evidence.c.thumb_name)).all()
     return sorted({name for row in rows for name in row if name})
-
-
-def media_files(folder: Path) -> list[Path]:
-    """Files under the media folder, without uploads still being received."""
-    if not folder.exists():
-        return []
-    return sorted(p for p in folder.rglob("*") if p.is_file() and p.relative_to(folder).parts[0] != TEMP_FOLDER)
 
 
 def sha256_of(path: Path) -> str:

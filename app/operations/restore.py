@@ -1,4 +1,4 @@
-"""`restore PATH`: bring a backup back into the configured database and media folder.
+"""`restore PATH`: bring a backup back into the configured database and media storage (folder or S3).
 
 Everything is checked before anything changes: the manifest must be readable and of a known
 format, the database file and every media file must have the SHA-256 the manifest records, and the
@@ -30,7 +30,9 @@ from app.migrations import alembic_config, upgrade_to_head
 from app.operations import postgres
 from app.operations.backup import FORMAT, MANIFEST, MEDIA_FOLDER, is_archive
 from app.operations.copy import copy_database
-from app.operations.inventory import TEMP_FOLDER, database_kind, media_files, sha256_of, sqlite_file, table_counts
+from app.operations.inventory import database_kind, sha256_of, sqlite_file, table_counts
+from app.storage import MediaStorage
+from app.storage.local import LocalStorage
 
 
 class BadBackup(Invalid):
@@ -95,8 +97,8 @@ def opened(path: Path) -> Iterator[Path]:
         yield inside[0]
 
 
-def restore(path: Path, *, url: str, media_dir: Path, force: bool = False) -> dict[str, Any]:
-    """Restore the backup at `path` into the database at `url` and `media_dir`; returns the manifest.
+def restore(path: Path, *, url: str, media: MediaStorage, force: bool = False) -> dict[str, Any]:
+    """Restore the backup at `path` into the database at `url` and the storage `media`; returns the manifest.
 
     Raises BadBackup (nothing touched), NotEmpty (without force; nothing touched), Invalid (a
     PostgreSQL backup into SQLite), ToolMissing/ToolFailed (pg_restore), RestoredCountsDiffer.
@@ -109,7 +111,7 @@ def restore(path: Path, *, url: str, media_dir: Path, force: bool = False) -> di
             raise Invalid(N_("A PostgreSQL backup restores into PostgreSQL only: set MP_DATABASE_URL to a "
                              "PostgreSQL database (then `db copy` can move it elsewhere)."))
         if not force:
-            _ensure_empty(url, media_dir)
+            _ensure_empty(url, media)
         dump = folder / database["file"]
         if database["kind"] == "postgresql":
             _pg_restore(dump, url)
@@ -118,12 +120,12 @@ def restore(path: Path, *, url: str, media_dir: Path, force: bool = False) -> di
         else:
             copy_database(f"sqlite:///{dump}", url, force=True)
         _check_counts(url, database["counts"])
-        _restore_media(folder / MEDIA_FOLDER, manifest["media"]["files"], media_dir)
+        _restore_media(folder / MEDIA_FOLDER, manifest["media"]["files"], media)
     upgrade_to_head(url)
     return manifest
 
 
-def _ensure_empty(url: str, media_dir: Path) -> None:
+def _ensure_empty(url: str, media: MediaStorage) -> None:
     holding: dict[str, int] = {}
     if database_kind(url) == "postgresql" or sqlite_file(url).exists():
         engine = make_engine(url)
@@ -134,9 +136,10 @@ def _ensure_empty(url: str, media_dir: Path) -> None:
             engine.dispose()
     if holding:
         raise NotEmpty(what="The database", holding=", ".join(f"{n}: {r}" for n, r in holding.items()))
-    present = media_files(media_dir)
+    present = list(media.names())
     if present:
-        raise NotEmpty(what=f"The media folder {media_dir}", holding=f"{len(present)} files")
+        kind = "folder" if isinstance(media, LocalStorage) else "storage"
+        raise NotEmpty(what=f"The media {kind} {media.description}", holding=f"{len(present)} files")
 
 
 def _sqlite_restore(dump: Path, url: str) -> None:
@@ -175,10 +178,18 @@ def _check_counts(url: str, expected: dict[str, int]) -> None:
         raise RestoredCountsDiffer(tables=", ".join(f"{n}: {expected[n]} → {found.get(n)}" for n in wrong))
 
 
-def _restore_media(source: Path, files: dict[str, str], media_dir: Path) -> None:
-    media_dir.mkdir(parents=True, exist_ok=True)
-    for stale in media_files(media_dir):
-        stale.unlink()
-    (media_dir / TEMP_FOLDER).mkdir(exist_ok=True)
+def _restore_media(source: Path, files: dict[str, str], media: MediaStorage) -> None:
+    for stale in list(media.names()):
+        media.delete(stale)
+    media.scratch.mkdir(parents=True, exist_ok=True)
     for name in files:
-        shutil.copy2(source / name, media_dir / name)
+        # A copy goes in: storing may move its source, and the backup must stay whole.
+        with tempfile.TemporaryDirectory(dir=media.scratch, prefix="restore-") as work:
+            shutil.copyfile(source / name, Path(work) / name)
+            media.put(name, Path(work) / name, content_type=_content_type(name))
+
+
+def _content_type(name: str) -> str:
+    from app.operations.media_copy import _content_type as by_extension
+
+    return by_extension(name)

@@ -14,9 +14,10 @@ from pathlib import Path
 from sqlmodel import Session, col, select
 
 from app.errors import DomainError
-from app.fieldwork import media
 from app.fieldwork.models import Evidence
 from app.i18n import N_
+from app.storage import MissingFile, StorageDown, get_storage
+from app.storage.base import read_all
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 TIMEOUT_S = 60
@@ -46,10 +47,13 @@ def embed_thumbnails(session: Session, html: str) -> str:
 
     def inline(match: re.Match[str]) -> str:
         name = names.get(int(match.group(1)))
-        path = media.path_of(name) if name else None
-        if path is None or not path.is_file():
+        try:
+            thumb = read_all(get_storage(), name) if name else b""
+        except (MissingFile, StorageDown):
+            thumb = b""  # a report without one thumbnail beats no report
+        if not thumb:
             return 'src="data:,"'
-        return f'src="data:image/jpeg;base64,{base64.b64encode(path.read_bytes()).decode()}"'
+        return f'src="data:image/jpeg;base64,{base64.b64encode(thumb).decode()}"'
 
     return THUMB.sub(inline, html)
 

@@ -1,4 +1,6 @@
-"""Per-request plumbing: the reader's language, the pre-login CSRF cookie, security headers."""
+"""Per-request plumbing: the reader's language, the pre-login CSRF cookie, security headers, and
+Secure cookies whenever the request came over HTTPS (directly, or through a proxy whose
+X-Forwarded-Proto uvicorn trusts: --proxy-headers --forwarded-allow-ips, docs/scaling.md)."""
 
 from collections.abc import Awaitable, Callable
 
@@ -16,6 +18,22 @@ LANGUAGE_COOKIE = "mp_lang"
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
        "media-src 'self' blob:; connect-src 'self'; frame-ancestors 'self'; form-action 'self'; "
        "base-uri 'self'; object-src 'none'")
+
+
+def _csp() -> str:
+    """The policy; with presigned media links, images and recordings may also come from the store."""
+    public = get_settings().s3_public_url.rstrip("/")
+    if not public or not get_settings().media_url.startswith("s3://"):
+        return CSP
+    return CSP.replace("img-src 'self'", f"img-src 'self' {public}").replace("media-src 'self'",
+                                                                          f"media-src 'self' {public}")
+
+
+def _secure_cookies(response: Response) -> None:
+    """Mark every cookie Secure: an HTTPS reader's cookies must never travel over plain HTTP."""
+    response.raw_headers[:] = [
+        (key, value + b"; Secure") if key == b"set-cookie" and b"secure" not in value.lower() else (key, value)
+        for key, value in response.raw_headers]
 
 
 def _unstorable(crash: Exception) -> DomainError | None:
@@ -43,7 +61,9 @@ async def request_plumbing(request: Request, call_next: Callable[[Request], Awai
         # Starlette answers crashes outside every middleware, so its 500 page would miss the headers
         # below: the app's own handlers (app.errors) are called here instead.
         crash = _unstorable(crash) or crash
-        handler = request.app.exception_handlers.get(DomainError if isinstance(crash, DomainError) else Exception)
+        # The most specific handler: a busy pool or database is a 503, not a crash.
+        handlers = request.app.exception_handlers
+        handler = next((handlers[kind] for kind in type(crash).__mro__ if kind in handlers), None)
         if handler is None:
             raise
         response = handler(request, crash)
@@ -51,11 +71,14 @@ async def request_plumbing(request: Request, call_next: Callable[[Request], Awai
     if anon and not request.cookies.get(csrf.ANON_COOKIE):
         response.set_cookie(csrf.ANON_COOKIE, anon, httponly=True, samesite="lax",
                             secure=get_settings().cookie_secure)
+    https = request.url.scheme == "https"
+    if https:
+        _secure_cookies(response)
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("Content-Security-Policy", _csp())
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-    if get_settings().cookie_secure:
+    if get_settings().cookie_secure or https:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     return response

@@ -13,9 +13,17 @@ from app.clinics.models import Clinic
 from app.fieldwork import media
 from app.fieldwork.models import Audit, AuditStatus, Evidence
 from app.settings import get_settings
+from app.storage import get_storage
+from app.storage.base import read_all
 from tests.factories import make_clinic
 from tests.fieldwork.conftest import log_in_as
 from tests.fieldwork.helpers import gps_exif, make_audit, picture
+
+pytestmark = pytest.mark.usefixtures("media_storage")  # each test on the local folder and on S3
+
+
+def _stored_bytes(name: str) -> bytes:
+    return read_all(get_storage(), name)
 
 
 def _upload(client: TestClient, audit: Audit, data: bytes, name: str = "photo.jpg",
@@ -27,7 +35,7 @@ def _upload(client: TestClient, audit: Audit, data: bytes, name: str = "photo.jp
 def _stored(session: Session, evidence_id: int) -> Image.Image:
     evidence = session.get(Evidence, evidence_id)
     assert evidence is not None
-    return Image.open(media.path_of(evidence.stored_name))
+    return Image.open(io.BytesIO(_stored_bytes(evidence.stored_name)))
 
 
 def _bomb_png(width: int = 20000, height: int = 20000) -> bytes:
@@ -54,7 +62,7 @@ def test_a_jpeg_with_gps_is_stored_without_any_exif_and_at_most_2048_px(as_shopp
     assert stored.format == "JPEG" and max(stored.size) == 2048
     assert stored.size == (1365, 2048)  # EXIF orientation 6 applied: the picture stands upright
     assert not stored.getexif() and "exif" not in stored.info and "icc_profile" not in stored.info
-    raw = media.path_of(session.get(Evidence, body["id"]).stored_name).read_bytes()  # type: ignore[union-attr]
+    raw = _stored_bytes(session.get(Evidence, body["id"]).stored_name)  # type: ignore[union-attr]
     assert b"Exif" not in raw and b"Phone Camera X" not in raw
 
 
@@ -63,7 +71,7 @@ def test_a_thumbnail_of_at_most_320_px_is_made(as_shopper: TestClient, audit: Au
 
     evidence = session.get(Evidence, body["id"])
     assert evidence is not None and evidence.thumb_name
-    thumb = Image.open(media.path_of(evidence.thumb_name))
+    thumb = Image.open(io.BytesIO(_stored_bytes(evidence.thumb_name)))
     assert max(thumb.size) == 320 and evidence.item_id is None
 
 
@@ -198,12 +206,13 @@ def test_evidence_can_be_removed_while_draft_and_its_files_go(as_shopper: TestCl
     body = _upload(as_shopper, audit, picture()).json()
     evidence = session.get(Evidence, body["id"])
     assert evidence is not None
-    files = [media.path_of(evidence.stored_name), media.path_of(evidence.thumb_name or "")]
+    files = {evidence.stored_name, evidence.thumb_name}
+    assert files <= set(get_storage().names())
 
     response = as_shopper.delete(f"/api/v1/audits/{audit.id}/evidence/{body['id']}")
 
     assert response.status_code == 204
-    assert not any(path.exists() for path in files)
+    assert not files & set(get_storage().names())
     assert as_shopper.get(f"/media/{body['id']}").status_code == 404
 
 

@@ -89,3 +89,20 @@ def test_other_database_errors_stay_500_and_are_logged(locked_file: Engine,
 
     assert response.status_code == 500 and "Retry-After" not in response.headers
     assert any(r.levelname == "ERROR" and r.exc_info for r in caplog.records)
+
+
+def test_no_free_database_connection_is_a_503_to_send_again_not_a_crash(client: TestClient,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    from app.monitoring import health
+
+    def exhausted(_session: object) -> str | None:
+        raise PoolTimeout("QueuePool limit of size 10 overflow 20 reached, connection timed out, timeout 10.00")
+
+    monkeypatch.setattr(health, "database_down", exhausted)
+
+    response = client.get("/readyz")
+
+    assert response.status_code == 503 and response.headers["retry-after"] == "1"
+    assert "busy" in response.text

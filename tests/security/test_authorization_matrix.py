@@ -40,6 +40,7 @@ class Rule:
     ok_anonymous: int = 200  # the same, for a public route read without logging in
     query: str = ""  # a query string the route needs, with {parameters} like the path
     params: tuple[tuple[str, str], ...] = ()  # per-route choice of world object for a path parameter
+    anonymous: int = 0  # what anonymous gets instead of the login redirect / 401, for a route outside logins
 
 
 # (method, path template) -> who may use it. THE table: keep it in step with the app.
@@ -54,6 +55,9 @@ TABLE: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/downloads/{job_id}"): Rule(USERS),
     ("GET", "/api/v1/downloads/{job_id}/file"): Rule(REPORT_READERS),
     ("POST", "/api/v1/downloads/{job_id}/retry"): Rule(USERS),
+    ("GET", "/readyz"): Rule(PUBLIC),
+    # Prometheus, with MP_METRICS_TOKEN only (tests/monitoring): no session or role opens it.
+    ("GET", "/metrics"): Rule(frozenset(), anonymous=404),
     ("GET", "/static/{version}/{name:path}"): Rule(PUBLIC),
     ("GET", "/"): Rule(USERS, ok=303),
     ("GET", "/profile"): Rule(USERS),
@@ -256,6 +260,8 @@ def _check(method: str, path: str, rule: Rule, who: str, status: int, location: 
     if status >= 500:
         return f"{who}: {status}"
     if who == ANON and ANON not in rule.allowed:
+        if rule.anonymous:
+            return None if status == rule.anonymous else f"anonymous: {status}, expected {rule.anonymous}"
         if api:
             return None if status == 401 else f"anonymous: {status}, expected 401"
         return None if status == 303 and location.startswith("/login") else \
