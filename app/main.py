@@ -21,8 +21,8 @@ from app.jobs import api as jobs_api
 from app.jobs import routes as job_pages
 from app.jobs.queue import load_tasks
 from app.mail import routes as mail_pages
-from app.notifications import routes as notification_pages
 from app.monitoring import health, metrics
+from app.notifications import routes as notification_pages
 from app.notifications import subscribers as notification_subscribers
 from app.planning import routes as planning_pages
 from app.reports import api as reports_api
