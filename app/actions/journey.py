@@ -70,5 +70,5 @@ def build_journey(session: Session, *, user: User, clinic_id: int, wave: str | N
                      if a.kind == "gap" and a.status != ActionStatus.verified],
             "owners": sorted({(u.name or u.email) for a, u in mine if a.status != ActionStatus.verified}),
         })
-    curve = charts.emotion_curve([(c["title"], c["emotion"]) for c in columns], label=gettext("Emotion curve"))
+    curve = charts.journey_emotion_curve([c["emotion"] for c in columns], label=gettext("Emotion curve"))
     return {"report": report, "columns": columns, "emotion": curve}
