@@ -61,7 +61,10 @@ def _clinic_context(session: Session, user: User, clinic_id: int, wave: str | No
     emotion = charts.emotion_curve([(tp_titles[t["key"]], t["emotion"]) for t in report["touchpoints"]],
                                    label=gettext("Emotion curve"))
     item_titles = {k: _title(report["item_texts"], k) for k in report["item_texts"]}
+    gaps = [i for i in report["items"] if i["pass_rate"] < 1]  # already by priority
+    passing = [i for i in report["items"] if i["pass_rate"] >= 1]
     return {"report": report, "bars": bars, "emotion": emotion, "fmt": charts.fmt, "tp_titles": tp_titles,
+            "signed": charts.signed, "gaps": gaps, "passing": passing, "drivers": set(),
             "item_titles": item_titles, "can_review": user.role in (Role.qa_lead, Role.admin),
             "choices": lookups.filter_choices(session, clinic_ids=[clinic_id])}
 
