@@ -10,7 +10,7 @@ from app.accounts.models import (
     User,
     UserSession,
 )
-from app.actions.models import Action, ActionEvent, ActionItem
+from app.actions.models import Action, ActionEvent, ActionItem, JourneyStage
 from app.checklists.models import Checklist, ChecklistVersion, Item, ItemOption, Touchpoint
 from app.clinics.models import Clinic, Region
 from app.fieldwork.models import (
@@ -31,6 +31,6 @@ metadata = SQLModel.metadata
 __all__ = [
     "Action", "ActionEvent", "ActionItem", "Answer", "ApiToken", "Assignment", "Audit", "Checklist",
     "ChecklistVersion", "Clinic", "DirectorClinic", "DirectorRegion", "Evidence", "Item", "ItemOption",
-    "LoginAttempt", "Region", "Review", "ReviewComment", "Scenario", "ScoredAudit", "ScoredTouchpoint",
+    "JourneyStage", "LoginAttempt", "Region", "Review", "ReviewComment", "Scenario", "ScoredAudit", "ScoredTouchpoint",
     "Touchpoint", "TrailEvent", "User", "UserSession", "Wave", "metadata",
 ]
