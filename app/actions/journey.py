@@ -66,12 +66,11 @@ def stage_title(session: Session, touchpoint_key: str) -> str:
     return (localized(found.title) or touchpoint_key) if found else touchpoint_key
 
 
-def build_journey(session: Session, *, user: User, clinic_id: int, wave: str | None = None,
-                  drivers: frozenset[str] = frozenset()) -> dict[str, Any]:
+def build_journey(session: Session, *, user: User, clinic_id: int, wave: str | None = None) -> dict[str, Any]:
     """The journey map of the clinic in the wave (default: the latest with approved audits).
 
-    A problem is an item gap of the wave (pass rate below 1), most important first, flagged when it
-    is one of `drivers` (key-driver item keys); a fix in progress is a gap action not yet verified;
+    A problem is an item gap of the wave (pass rate below 1), most important first (`driver` is
+    set by the caller that knows the key drivers); a fix in progress is a gap action not yet verified;
     a verified fix is a verified action; an idea is an action of kind idea not yet verified. Raises
     ClinicNotFound, WaveNotFound (404) as the gap report does.
     """
@@ -91,7 +90,7 @@ def build_journey(session: Session, *, user: User, clinic_id: int, wave: str | N
         stage = blueprint.get(key)
         problems = [{"key": i["key"], "text": localized(texts.get(i["key"]) or {}) or i["key"],
                      "pass_rate": i["pass_rate"], "priority": i["priority"], "n": i["n"],
-                     "driver": i["key"] in drivers}
+                     "driver": False}
                     for i in report["items"] if i["touchpoint"] == key and i["pass_rate"] < 1]
         mine = [(a, u) for a, u in actions if a.touchpoint_key == key]
         columns.append({

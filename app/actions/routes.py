@@ -15,7 +15,7 @@ from app.actions.models import ActionStatus
 from app.db import SessionDep
 from app.errors import Invalid
 from app.i18n import N_, localized
-from app.reports import charts, pdf
+from app.reports import charts, drivers, pdf
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -146,10 +146,22 @@ def update_action(request: Request, action_id: int, user: ActionUser, session: S
     return RedirectResponse(request.url_for("action_detail", action_id=action_id), status_code=303)
 
 
+def _with_key_drivers(session: SessionDep, user: User, data: dict[str, Any]) -> dict[str, Any]:
+    """Flag the map's problems that are key drivers of the checklist over the reader's network."""
+    report = data["report"]
+    keys = drivers.key_items_of(session, user=user, slug=report["checklist"],
+                                wave_id=report["wave"]["id"] if report["wave"] else None)
+    for column in data["columns"]:
+        for problem in column["problems"]:
+            problem["driver"] = problem["key"] in keys
+    return data
+
+
 @router.get("/reports/clinics/{clinic_id}/journey", name="clinic_journey", response_class=HTMLResponse)
 def journey_page(request: Request, clinic_id: int, user: ActionUser, session: SessionDep,
                  wave: Text = None) -> HTMLResponse:
-    data = journey.build_journey(session, user=user, clinic_id=clinic_id, wave=(wave or "").strip() or None)
+    data = _with_key_drivers(session, user, journey.build_journey(session, user=user, clinic_id=clinic_id,
+                                                                  wave=(wave or "").strip() or None))
     return render(request, "actions/journey.html", block="journey", **data, fmt=charts.fmt, signed=charts.signed,
                   statuses=[str(s) for s in ActionStatus])
 
@@ -162,7 +174,8 @@ def journey_pdf(request: Request, clinic_id: int, user: ActionUser, session: Ses
                 wave: Text = None) -> Response:
     """The journey map as a PDF on A3 landscape (the print CSS), printed by headless Chromium;
     503 where the server has none."""
-    data = journey.build_journey(session, user=user, clinic_id=clinic_id, wave=(wave or "").strip() or None)
+    data = _with_key_drivers(session, user, journey.build_journey(session, user=user, clinic_id=clinic_id,
+                                                                  wave=(wave or "").strip() or None))
     page = render(request, "actions/journey_pdf.html", **data, fmt=charts.fmt, signed=charts.signed,
                   statuses=[str(s) for s in ActionStatus], stylesheet=STYLESHEET.read_text(encoding="utf-8"))
     wave_id = data["report"]["wave"]["id"] if data["report"]["wave"] else "none"

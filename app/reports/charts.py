@@ -8,6 +8,7 @@ in a <title> (a tooltip, and what a screen reader says). Every chart also prints
 no figure is carried by colour alone.
 """
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
@@ -15,7 +16,7 @@ from html import escape
 from markupsafe import Markup
 
 BAR_FILL, TARGET_STROKE, BELOW_FILL, TRACK_FILL = "#225ea8", "#111", "#e66101", "#eef1f4"
-INK, MUTED = "#1d232b", "#5b6672"
+INK, MUTED, BELOW_INK = "#1d232b", "#5b6672", "#8a3b00"
 # Average advance of a glyph in em for the sans-serif fonts we meet (DejaVu Sans is the widest of
 # them, ~0.6 em for Latin and Cyrillic lower case); a wide guess only wraps a little early.
 CHAR_EM = 0.64
@@ -208,3 +209,64 @@ def journey_emotion_curve(values: Sequence[float | None], *, label: str) -> Mark
                      f'class="value">{signed(v)}</text>')
     return Markup(f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
                   f'aria-label="{escape(label)}" class="chart journey-curve">{"".join(parts)}</svg>')
+
+
+@dataclass(frozen=True)
+class DriverPoint:
+    number: int  # its row in the table under the chart
+    title: str
+    pass_rate: float  # 0..1
+    importance: float  # difference in mean emotion, passed − failed
+    fix_first: bool
+
+
+def driver_chart(points: Sequence[DriverPoint], *, target: float, label: str, x_title: str, y_title: str,
+                 fix_first: str) -> Markup:
+    """Importance × performance: one dot per item, performance (pass rate, %) across, importance
+    (difference in mean emotion, passed − failed) up; dashed lines at the checklist's target and at
+    no difference. Items to fix first (key drivers below target) are orange diamonds; each dot has
+    its number and title in a <title>, the numbers themselves are in the table below, so no label
+    can collide with another."""
+    if not points:
+        return Markup("")
+    width, height, left, right, top, bottom, size = 300, 230, 40, 10, 22, 40, 11
+    low = min(-1.0, min(p.importance for p in points))
+    high = max(2.0, max(p.importance for p in points))
+    plot_w, plot_h = width - left - right, height - top - bottom
+
+    def x_of(rate: float) -> float:
+        return left + plot_w * rate
+
+    def y_of(value: float) -> float:
+        return top + plot_h * (high - value) / (high - low)
+
+    parts = [f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="#fafbfc" stroke="#c3cad2"/>',
+             f'<rect x="{left}" y="{top}" width="{plot_w * target / 100:.1f}" height="{y_of(0) - top:.1f}" '
+             f'fill="#fde8d8"/>',
+             f'<line x1="{x_of(target / 100):.1f}" x2="{x_of(target / 100):.1f}" y1="{top}" y2="{top + plot_h}" '
+             f'stroke="#8a949e" stroke-dasharray="4 3"/>',
+             f'<line x1="{left}" x2="{left + plot_w}" y1="{y_of(0):.1f}" y2="{y_of(0):.1f}" stroke="#8a949e" '
+             f'stroke-dasharray="4 3"/>',
+             f'<text x="{left + 4}" y="{top + size + 2}" font-size="{size}" fill="{BELOW_INK}" class="quadrant" '
+             f'font-weight="700">{escape(fix_first)}</text>']
+    for tick in (0, 50, 100):
+        parts.append(f'<text x="{x_of(tick / 100):.1f}" y="{top + plot_h + 14}" font-size="{size}" '
+                     f'text-anchor="middle" fill="{MUTED}" class="axis">{tick}%</text>')
+    for tick in sorted({math.ceil(low), 0, math.floor(high)}):
+        parts.append(f'<text x="{left - 5}" y="{y_of(tick) + 4:.1f}" font-size="{size}" text-anchor="end" '
+                     f'fill="{MUTED}" class="axis">{signed(tick, 0)}</text>')
+    parts.append(f'<text x="{left + plot_w / 2:.1f}" y="{height - 6}" font-size="{size}" text-anchor="middle" '
+                 f'fill="{INK}" class="axis-title">{escape(x_title)}</text>')
+    parts.append(f'<text x="{left}" y="{top - 8}" font-size="{size}" fill="{INK}" class="axis-title">'
+                 f'{escape(y_title)}</text>')
+    for p in points:
+        x, y = x_of(p.pass_rate), y_of(p.importance)
+        tip = f"<title>{p.number}. {escape(p.title)}</title>"
+        if p.fix_first:
+            parts.append(f'<path d="M{x:.1f},{y - 7:.1f} L{x + 7:.1f},{y:.1f} L{x:.1f},{y + 7:.1f} L{x - 7:.1f},'
+                         f'{y:.1f} Z" fill="{BELOW_FILL}" stroke="#111" class="fix-first">{tip}</path>')
+        else:
+            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5" fill="none" stroke="{BAR_FILL}" '
+                         f'stroke-width="2">{tip}</circle>')
+    return Markup(f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+                  f'aria-label="{escape(label)}" class="chart drivers">{"".join(parts)}</svg>')

@@ -37,7 +37,7 @@ CHART_TEXT_PROBLEMS = """() => {
   return problems;
 }"""
 
-# Table headings and stickers whose text overflows their own box (a word wider than its cell).
+# Table cells whose text overflows their own box (a word wider than its cell).
 CELL_OVERFLOW = """() => [...document.querySelectorAll(".report-table th, .journey-table th, .journey-table td")]
   .filter(c => c.scrollWidth > c.clientWidth + 1).map(c => c.textContent.trim().slice(0, 40))"""
 
@@ -65,7 +65,8 @@ def _pages(live_app: LiveApp, world: ReportWorld) -> dict[str, str]:
     return {"network": f"{live_app.url}/reports?checklist={slug}&wave={wave}",
             "network-dental": f"{live_app.url}/reports?checklist=dental-clinic&wave={wave}",
             "gap report": f"{live_app.url}/reports/clinics/{world.clinic_id}?checklist={slug}&wave={wave}",
-            "journey map": f"{live_app.url}/reports/clinics/{world.clinic_id}/journey?wave={wave}"}
+            "journey map": f"{live_app.url}/reports/clinics/{world.clinic_id}/journey?wave={wave}",
+            "key drivers": f"{live_app.url}/reports/drivers?checklist={slug}"}
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

@@ -134,6 +134,7 @@ TABLE: dict[tuple[str, str], Rule] = {
     ("POST", "/actions/{action_id}"): Rule(ACTING),
     ("GET", "/reports/clinics/{clinic_id}/journey"): Rule(ACTING),
     ("GET", "/reports/clinics/{clinic_id}/journey.pdf"): Rule(ACTING),
+    ("GET", "/reports/drivers"): Rule(REPORT_READERS),
     ("GET", "/reports/clinics/{clinic_id}/journey/stages/{touchpoint_key}"): Rule(STAGE_EDITORS),
     ("POST", "/reports/clinics/{clinic_id}/journey/stages/{touchpoint_key}"): Rule(STAGE_EDITORS),
     ("GET", "/api/v1/me"): Rule(USERS),
