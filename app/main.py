@@ -26,6 +26,7 @@ from app.notifications import routes as notification_pages
 from app.notifications import subscribers as notification_subscribers
 from app.planning import routes as planning_pages
 from app.reports import api as reports_api
+from app.reports import driver_routes as driver_pages
 from app.reports import routes as report_pages
 from app.review import api as review_api
 from app.review import routes as review_pages
@@ -37,7 +38,8 @@ ROUTERS: list[APIRouter] = [
     health.router, metrics.router, static_files.router, home.router, account_profile.router,
     account_pages.router, account_admin.router, clinic_pages.router, checklist_pages.router,
     fieldwork_pages.router, planning_pages.router, review_pages.router, report_pages.router,
-    action_pages.router, job_pages.router, account_links.router, notification_pages.router, mail_pages.router,
+    action_pages.router, driver_pages.router, job_pages.router, account_links.router, notification_pages.router,
+    mail_pages.router,
     accounts_api.router, clinics_api.router, checklists_api.router, fieldwork_api.router,
     review_api.router, reports_api.router, actions_api.router, jobs_api.router,
 ]

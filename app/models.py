@@ -11,7 +11,7 @@ from app.accounts.models import (
     User,
     UserSession,
 )
-from app.actions.models import Action, ActionEvent, ActionItem
+from app.actions.models import Action, ActionEvent, ActionItem, JourneyStage
 from app.checklists.models import Checklist, ChecklistVersion, Item, ItemOption, Touchpoint
 from app.clinics.models import Clinic, Region
 from app.fieldwork.models import (
@@ -36,6 +36,7 @@ __all__ = [
     "AccountLink", "Notification", "OutgoingMail", "Preference",
     "Action", "ActionEvent", "ActionItem", "Answer", "ApiToken", "Assignment", "Audit", "Checklist",
     "ChecklistVersion", "Clinic", "DirectorClinic", "DirectorRegion", "Evidence", "Item", "ItemOption",
-    "Job", "LoginAttempt", "Region", "Review", "ReviewComment", "Scenario", "ScoredAudit", "ScoredTouchpoint",
+    "Job", "JourneyStage", "LoginAttempt", "Region", "Review", "ReviewComment", "Scenario", "ScoredAudit",
+    "ScoredTouchpoint",
     "Touchpoint", "TrailEvent", "User", "UserSession", "Wave", "metadata",
 ]

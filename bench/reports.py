@@ -6,7 +6,8 @@ TEST_DATABASE_URL names a server), first SMALL then LARGE, and times in the same
 - the clinic gap report and the network comparison, as the app computes them;
 - their raw-SQL floor: the smallest hand-written SQL returning the same numbers, same driver;
 - the naive path: load the ORM objects (answers, items, options) and score in Python;
-- the streamed exports of the whole network's latest wave: CSV and XLSX, time and size.
+- the streamed exports of the whole network's latest wave: CSV and XLSX, time and size;
+- the key drivers (app/reports/drivers.py) of the whole network across every wave, one GROUP BY.
 
 Reports read the stored scores of approved audits (app/reports/score_store.py); the first report
 after new approvals also stores theirs, timed separately as "first reports". The floors compute
@@ -50,6 +51,7 @@ from app.db_types import utcnow  # noqa: E402
 from app.fieldwork.models import Answer, Assignment, Audit, Wave  # noqa: E402
 from app.reports import exports, queries  # noqa: E402
 from app.reports.clinic_report import build_clinic_report  # noqa: E402
+from app.reports.drivers import key_drivers  # noqa: E402
 from app.reports.network_report import build_network_report  # noqa: E402
 from tests.database import fresh_database, migrate  # noqa: E402
 
@@ -330,6 +332,9 @@ def measure(engine: Engine, generator: Generator) -> dict[str, float]:
         results["network"] = best_of(lambda: build_network_report(session, user=admin))
         results["network_floor"] = best_of(lambda: run_floor(session, NETWORK_FLOOR, params))
         results["network_naive"] = best_of(lambda: naive_network(session, generator), repeat=1)
+        checklist_id = generator.version.checklist_id
+        results["drivers"] = best_of(lambda: key_drivers(session, checklist_id=checklist_id, wave_ids=None,
+                                                         clinic_ids=None, target=85.0), repeat=2)
         session.commit()  # keep the stored scores, as the approvals would have
     return results
 
@@ -389,6 +394,8 @@ def bench_database(url: str, args: argparse.Namespace) -> list[str]:
         lines.append(f"| {engine.dialect.name} | {answers:>9,} | first reports after approval (storing the "
                      f"audit scores): clinic {r['clinic_cold'] * 1000:.0f} ms, "
                      f"network {r['network_cold'] * 1000:.0f} ms |")
+        lines.append(f"| {engine.dialect.name} | {answers:>9,} | key drivers, whole network, every wave: "
+                     f"{r['drivers'] * 1000:.0f} ms |")
         csv_export, xlsx_export = time_export(engine, exports.answers_csv), time_export(engine, exports.workbook_chunks)
         lines.append(export_line(engine.dialect.name, answers, csv_export, xlsx_export))
         if phase == 1:

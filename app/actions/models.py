@@ -3,6 +3,7 @@
 from datetime import date, datetime
 from enum import StrEnum
 
+from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.db_types import UTCDateTime, utcnow
@@ -60,3 +61,22 @@ class ActionEvent(SQLModel, table=True):
     new: str | None = None
     comment: str = ""
     audit_id: int | None = Field(default=None, foreign_key="audits.id")
+
+
+class JourneyStage(SQLModel, table=True):
+    """The service blueprint of one stage of a clinic's journey (docs/journey-map.md): what happens
+    behind the scenes, the systems that support it, and the one person at the clinic who owns the
+    stage's process. Set by the clinic's manager or a director; keyed by touchpoint key, which is
+    stable across checklist versions."""
+
+    __tablename__ = "journey_stages"
+    __table_args__ = (UniqueConstraint("clinic_id", "touchpoint_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    clinic_id: int = Field(foreign_key="clinics.id", index=True, ondelete="CASCADE")
+    touchpoint_key: str = Field(max_length=60)
+    backstage: str = Field(default="", max_length=1000)
+    systems: str = Field(default="", max_length=1000)
+    owner_name: str = Field(default="", max_length=120)
+    updated_by_id: int | None = Field(default=None, foreign_key="users.id")
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -11,16 +11,17 @@ from sqlmodel import Session
 
 from app.accounts.deps import require
 from app.accounts.models import Role, User
-from app.actions import boards, journey, service
+from app.actions import boards, journey, service, stages
 from app.actions.models import ActionStatus
 from app.db import SessionDep
 from app.errors import Invalid
 from app.i18n import N_, localized
-from app.reports import charts, pdf
+from app.reports import charts, drivers, pdf
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 ActionUser = Annotated[User, Depends(require(*service.ACTING_ROLES))]
+StageEditor = Annotated[User, Depends(require(*stages.STAGE_EDITORS))]
 Text = Annotated[str | None, Query()]
 STATUS_LABELS = {"open": N_("Open"), "in_progress": N_("In progress"), "done": N_("Done, awaiting a visit"),
                  "verified": N_("Verified")}
@@ -146,11 +147,23 @@ def update_action(request: Request, action_id: int, user: ActionUser, session: S
     return RedirectResponse(request.url_for("action_detail", action_id=action_id), status_code=303)
 
 
+def _with_key_drivers(session: SessionDep, user: User, data: dict[str, Any]) -> dict[str, Any]:
+    """Flag the map's problems that are key drivers of the checklist over the reader's network."""
+    report = data["report"]
+    keys = drivers.key_items_of(session, user=user, slug=report["checklist"],
+                                wave_id=report["wave"]["id"] if report["wave"] else None)
+    for column in data["columns"]:
+        for problem in column["problems"]:
+            problem["driver"] = problem["key"] in keys
+    return data
+
+
 @router.get("/reports/clinics/{clinic_id}/journey", name="clinic_journey", response_class=HTMLResponse)
 def journey_page(request: Request, clinic_id: int, user: ActionUser, session: SessionDep,
                  wave: Text = None) -> HTMLResponse:
-    data = journey.build_journey(session, user=user, clinic_id=clinic_id, wave=(wave or "").strip() or None)
-    return render(request, "actions/journey.html", block="journey", **data, fmt=charts.fmt,
+    data = _with_key_drivers(session, user, journey.build_journey(session, user=user, clinic_id=clinic_id,
+                                                                  wave=(wave or "").strip() or None))
+    return render(request, "actions/journey.html", block="journey", **data, fmt=charts.fmt, signed=charts.signed,
                   statuses=[str(s) for s in ActionStatus])
 
 
@@ -170,8 +183,49 @@ def journey_pdf(request: Request, clinic_id: int, user: ActionUser, session: Ses
 def journey_pdf_file(request: Request, session: Session, *, user: User, clinic_id: int,
                      wave: str | None) -> tuple[bytes, str]:
     """The journey map printed to PDF, and its file name. Raises NotFound, PdfUnavailable."""
-    data = journey.build_journey(session, user=user, clinic_id=clinic_id, wave=(wave or "").strip() or None)
-    page = render(request, "actions/journey_pdf.html", **data, fmt=charts.fmt,
+    data = _with_key_drivers(session, user, journey.build_journey(session, user=user, clinic_id=clinic_id,
+                                                                  wave=(wave or "").strip() or None))
+    page = render(request, "actions/journey_pdf.html", **data, fmt=charts.fmt, signed=charts.signed,
                   statuses=[str(s) for s in ActionStatus], stylesheet=STYLESHEET.read_text(encoding="utf-8"))
     wave_id = data["report"]["wave"]["id"] if data["report"]["wave"] else "none"
     return pdf.html_to_pdf(bytes(page.body).decode("utf-8")), f"journey-map-clinic-{clinic_id}-wave-{wave_id}.pdf"
+
+
+def _stage_form(request: Request, session: SessionDep, user: User, clinic_id: int, touchpoint_key: str,
+                form: stages.StageInput | None, wave: str | None, error: str | None = None,
+                status_code: int = 200) -> HTMLResponse:
+    clinic = service.acting_clinic(session, user=user, clinic_id=clinic_id)
+    stages.check_touchpoint(session, touchpoint_key=touchpoint_key)
+    saved = stages.stages_of(session, clinic_id=clinic_id).get(touchpoint_key)
+    shown = form or stages.StageInput(backstage=saved.backstage if saved else "",
+                                      systems=saved.systems if saved else "",
+                                      owner_name=saved.owner_name if saved else "")
+    return render(request, "actions/journey_stage.html", clinic=clinic, touchpoint_key=touchpoint_key,
+                  stage_title=journey.stage_title(session, touchpoint_key), form=shown, wave=wave, error=error,
+                  status_code=status_code)
+
+
+@router.get("/reports/clinics/{clinic_id}/journey/stages/{touchpoint_key}", name="journey_stage_form",
+            response_class=HTMLResponse)
+def journey_stage_page(request: Request, clinic_id: int, touchpoint_key: str, user: StageEditor,
+                       session: SessionDep, wave: Text = None) -> HTMLResponse:
+    """The form for one stage's blueprint lanes and owner."""
+    return _stage_form(request, session, user, clinic_id, touchpoint_key, None, (wave or "").strip() or None)
+
+
+@router.post("/reports/clinics/{clinic_id}/journey/stages/{touchpoint_key}", name="journey_stage_save")
+def save_journey_stage(request: Request, clinic_id: int, touchpoint_key: str, user: StageEditor,
+                       session: SessionDep, backstage: Annotated[str, Form()] = "",
+                       systems: Annotated[str, Form()] = "", owner_name: Annotated[str, Form()] = "",
+                       wave: Annotated[str, Form()] = "") -> Response:
+    """Save a stage's blueprint, then back to the map (303); 422 with the form on bad input."""
+    clinic = service.acting_clinic(session, user=user, clinic_id=clinic_id)
+    data = stages.StageInput(backstage=backstage, systems=systems, owner_name=owner_name)
+    try:
+        stages.save_stage(session, user=user, clinic=clinic, touchpoint_key=touchpoint_key, data=data)
+    except Invalid as error:
+        session.rollback()
+        return _stage_form(request, session, user, clinic_id, touchpoint_key, data, wave.strip() or None,
+                           error=error.text(), status_code=422)
+    target = str(request.url_for("clinic_journey", clinic_id=clinic_id))
+    return RedirectResponse(f"{target}?wave={wave.strip()}" if wave.strip() else target, status_code=303)

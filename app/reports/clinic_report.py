@@ -16,11 +16,13 @@ from app.actions.models import ActionStatus
 from app.clinics.models import Clinic, Region
 from app.fieldwork.models import Audit, AuditStatus, Evidence, Wave
 from app.reports import lookups, queries, score_store
+from app.reports.changes import compare_pass_rates
 from app.reports.lookups import ChecklistMeta, ClinicNotFound
 from app.reports.queries import AuditFilter
 from app.reports.sample_size import weakest_item_advice
 from app.wilson import mean_interval, wilson_interval
 
+BINARY_TYPES = ("yes_no", "number")  # items scored 0 or 1 (DESIGN §5: they get a Wilson interval)
 SMALL_SAMPLE = 3  # fewer approved visits than this: the page warns the figures are not yet reliable
 EVIDENCE_LIMIT = 60  # failing answers shown as evidence under the item gaps
 RECENT_VERIFIED = 5  # verified (green) actions listed under the open ones
@@ -110,6 +112,16 @@ def _changes(now: dict[str, Any], before: dict[str, Any], wave: Wave) -> dict[st
 
     before_tps = {t["key"]: t["score"] for t in before["touchpoints"]}
     before_items = {i["key"]: i["pass_rate"] for i in before["items"]}
+    before_n = {i["key"]: i["n"] for i in before["items"]}
+
+    def tested(item: dict[str, Any]) -> dict[str, Any]:
+        if item["key"] not in before_items:
+            return {}
+        change = compare_pass_rates(now=item["pass_rate"], n_now=item["n"], before=before_items[item["key"]],
+                                    n_before=before_n[item["key"]], binary=item["type"] in BINARY_TYPES)
+        return {"points": change.points, "verdict": str(change.verdict), "p_value": change.p_value,
+                "n": before_n[item["key"]]}
+
     return {
         "wave": _wave_ref(wave), "audits": before["audits"], "score": before["score"],
         "delta": delta(now["score"], before["score"]),
@@ -117,7 +129,7 @@ def _changes(now: dict[str, Any], before: dict[str, Any], wave: Wave) -> dict[st
                                    "delta": delta(t["score"], before_tps.get(t["key"]))}
                         for t in now["touchpoints"]},
         "items": {i["key"]: {"pass_rate": before_items.get(i["key"]),
-                             "delta": delta(i["pass_rate"], before_items.get(i["key"]))}
+                             "delta": delta(i["pass_rate"], before_items.get(i["key"])), **tested(i)}
                   for i in now["items"]},
     }
 

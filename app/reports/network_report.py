@@ -92,6 +92,7 @@ def build_network_report(session: Session, *, user: User, wave: str | None = Non
         "network": {"score": None, "touchpoints": {}}, "clinics": [], "trend": [],
         "region": {"id": chosen_region.id, "name": chosen_region.name} if chosen_region else None,
         "best": None, "worst": None, "touchpoint_titles": {}, "checklist_title": None,
+        "target": None, "targets": {},
     }
     if chosen_wave is not None:
         report["wave"] = {"id": chosen_wave.id, "name": chosen_wave.name}
@@ -107,6 +108,8 @@ def build_network_report(session: Session, *, user: User, wave: str | None = Non
     meta = lookups.checklist_meta(session, chosen, behind)
     report["checklist_title"] = meta.title
     report["touchpoint_titles"] = {tp.key: tp.title for tp in meta.touchpoints}
+    report["target"] = meta.target
+    report["targets"] = {tp.key: tp.target for tp in meta.touchpoints}
     keys = [tp.key for tp in meta.touchpoints if tp.current]
     report["touchpoints"] = keys
     report["network"]["touchpoints"] = {k: None for k in keys}
@@ -123,8 +126,11 @@ def build_network_report(session: Session, *, user: User, wave: str | None = Non
     clinics = lookups.clinics_by_id(session, {r.clinic_id for r in scores})
     regions = lookups.region_names(session)
     per_clinic: dict[int, dict[str, float | None]] = {r.clinic_id: {k: None for k in keys} for r in scores}
+    flagged: dict[int, dict[str, int]] = {r.clinic_id: {} for r in scores}
     for r in tp_rows:
         per_clinic[r.clinic_id][r.touchpoint_key] = r.score
+        if r.critical_failures:
+            flagged[r.clinic_id][r.touchpoint_key] = int(r.critical_failures)
     rows = []
     for r in scores:
         clinic = clinics[r.clinic_id]
@@ -132,7 +138,8 @@ def build_network_report(session: Session, *, user: User, wave: str | None = Non
                      "region": regions.get(clinic.region_id) if clinic.region_id else None,
                      "is_competitor": clinic.is_competitor, "audits": r.audits, "score": r.score,
                      "rank": None,
-                     "touchpoints": per_clinic[r.clinic_id], "critical_failures": int(r.critical_failures)})
+                     "touchpoints": per_clinic[r.clinic_id], "critical_failures": int(r.critical_failures),
+                     "critical_by_touchpoint": flagged[r.clinic_id]})
     rank_branches(rows)
     report["clinics"] = rows
     report["network"] = _network(rows, keys)

@@ -13,7 +13,7 @@ from app.accounts.models import Role, User
 from app.accounts.scope import visible_clinic_ids
 from app.db import SessionDep
 from app.i18n import gettext, localized
-from app.reports import charts, exports, lookups, pdf
+from app.reports import charts, drivers, exports, lookups, pdf
 from app.reports.clinic_report import build_clinic_report
 from app.reports.network_report import build_network_report
 from app.web.templating import render
@@ -61,7 +61,12 @@ def _clinic_context(session: Session, user: User, clinic_id: int, wave: str | No
     emotion = charts.emotion_curve([(tp_titles[t["key"]], t["emotion"]) for t in report["touchpoints"]],
                                    label=gettext("Emotion curve"))
     item_titles = {k: _title(report["item_texts"], k) for k in report["item_texts"]}
+    gaps = [i for i in report["items"] if i["pass_rate"] < 1]  # already by priority
+    passing = [i for i in report["items"] if i["pass_rate"] >= 1]
     return {"report": report, "bars": bars, "emotion": emotion, "fmt": charts.fmt, "tp_titles": tp_titles,
+            "signed": charts.signed, "gaps": gaps, "passing": passing,
+            "drivers": drivers.key_items_of(session, user=user, slug=report["checklist"],
+                                            wave_id=report["wave"]["id"] if report["wave"] else None),
             "item_titles": item_titles, "can_review": user.role in (Role.qa_lead, Role.admin),
             "choices": lookups.filter_choices(session, clinic_ids=[clinic_id])}
 

@@ -153,4 +153,4 @@ def test_report_query_count_is_bounded_and_does_not_grow_with_audits(client: Tes
     after = [_queries_for(client, session, url) for url in urls]
 
     assert after == before
-    assert max(before) <= 25
+    assert max(before) <= 30  # the gap report also flags key drivers: one aggregate and its lookups

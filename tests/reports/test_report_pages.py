@@ -25,7 +25,7 @@ def test_network_page_shows_heatmap_numbers_ranking_and_competitor(client: TestC
     page = client.get("/reports")
 
     assert page.status_code == 200
-    assert "<svg" in page.text and "heat-4" in page.text and "Rival" in page.text
+    assert "<svg" in page.text and "gap-3" in page.text and "Rival" in page.text
     assert "52.8" in page.text and "76.4" in page.text  # Alpha's score and the network mean
     fragment = client.get("/reports", headers={"HX-Request": "true"})
     assert "<html" not in fragment.text and 'id="network-report"' in fragment.text

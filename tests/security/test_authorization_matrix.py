@@ -29,6 +29,7 @@ CHECKLIST_READERS = frozenset({Q, A, D})
 REPORT_READERS = frozenset({D, Q, A, M})
 NETWORK_READERS = frozenset({D, Q, A})
 ACTING = frozenset({D, Q, A, M})
+STAGE_EDITORS = frozenset({D, A, M})  # a stage's blueprint and owner: the clinic's manager or a director
 SHOPPER = frozenset({S})
 ADMIN = frozenset({A})
 
@@ -147,6 +148,9 @@ TABLE: dict[tuple[str, str], Rule] = {
     ("POST", "/actions/{action_id}"): Rule(ACTING),
     ("GET", "/reports/clinics/{clinic_id}/journey"): Rule(ACTING),
     ("GET", "/reports/clinics/{clinic_id}/journey.pdf"): Rule(ACTING),
+    ("GET", "/reports/drivers"): Rule(REPORT_READERS),
+    ("GET", "/reports/clinics/{clinic_id}/journey/stages/{touchpoint_key}"): Rule(STAGE_EDITORS),
+    ("POST", "/reports/clinics/{clinic_id}/journey/stages/{touchpoint_key}"): Rule(STAGE_EDITORS),
     ("GET", "/api/v1/me"): Rule(USERS),
     ("GET", "/api/v1/clinics"): Rule(frozenset({A, Q, D, M})),
     ("POST", "/api/v1/clinics"): Rule(ADMIN),
