@@ -25,12 +25,14 @@ from app.fieldwork.models import (
 )
 from app.reports.models import ScoredAudit, ScoredTouchpoint
 from app.trail.models import TrailEvent
+from app.validity.models import AuditValidity, EvidenceFacts, ValidityRules
 
 metadata = SQLModel.metadata
 
 __all__ = [
-    "Action", "ActionEvent", "ActionItem", "Answer", "ApiToken", "Assignment", "Audit", "Checklist",
-    "ChecklistVersion", "Clinic", "DirectorClinic", "DirectorRegion", "Evidence", "Item", "ItemOption",
+    "Action", "ActionEvent", "ActionItem", "Answer", "ApiToken", "Assignment", "Audit", "AuditValidity", "Checklist",
+    "ChecklistVersion", "Clinic", "DirectorClinic", "DirectorRegion", "Evidence", "EvidenceFacts", "Item",
+    "ItemOption",
     "LoginAttempt", "Region", "Review", "ReviewComment", "Scenario", "ScoredAudit", "ScoredTouchpoint",
-    "Touchpoint", "TrailEvent", "User", "UserSession", "Wave", "metadata",
+    "Touchpoint", "TrailEvent", "User", "UserSession", "ValidityRules", "Wave", "metadata",
 ]
