@@ -49,8 +49,8 @@ class RuleSet(BaseModel):
     fill_speed: Severity = Severity.doubtful
 
 
-# The rules page lists them in this order: (threshold field or None, severity field, label).
-RULE_ROWS: list[tuple[str | None, str, str]] = [
+# The rules page lists them in this order: (threshold field, severity field, label); either may be None.
+RULE_ROWS: list[tuple[str | None, str | None, str]] = [
     ("window_grace_days", "window", N_("Visit outside the assignment's window (days of grace)")),
     ("checkin_max_m", "checkin", N_("Check-in farther from the clinic than (m)")),
     ("photo_max_m", "photo_distance", N_("Photo taken farther from the clinic than (m)")),
@@ -60,7 +60,7 @@ RULE_ROWS: list[tuple[str | None, str, str]] = [
     ("recording_tolerance_s", "recording", N_("Recording shorter than the timed call by more than (s)")),
     ("submit_delay_days", "submit_delay", N_("Submitted more than this many days after the visit")),
     ("min_fill_minutes", "fill_speed", N_("Whole form filled in fewer minutes than")),
-    ("min_fill_answers", "fill_speed", N_("… counted from this many answers")),
+    ("min_fill_answers", None, N_("… counted only from this many answers")),
 ]
 
 

@@ -23,6 +23,7 @@ class Reason:
     code: str
     severity: str
     message: str
+    evidence_id: int | None = None  # the photo it is about, when it is about one
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,8 @@ def current_validity(session: Session, *, audit: Audit) -> AuditValidity:
 def view_of(row: AuditValidity) -> ValidityView:
     """The stored verdict with its reasons worded in the current language."""
     return ValidityView(audit_id=row.audit_id, verdict=row.verdict,
-                        reasons=[Reason(r["code"], r["severity"], wording.reason_message(r)) for r in row.reasons],
+                        reasons=[Reason(r["code"], r["severity"], wording.reason_message(r),
+                                        (r.get("params") or {}).get("evidence")) for r in row.reasons],
                         facts=row.facts, computed_at=row.computed_at, submission_number=row.submission_number)
 
 
