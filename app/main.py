@@ -30,6 +30,7 @@ from app.reports import driver_routes as driver_pages
 from app.reports import routes as report_pages
 from app.review import api as review_api
 from app.review import routes as review_pages
+from app.validity import routes as validity_pages
 from app.web import home, static_files
 from app.web.middleware import request_plumbing
 from app.web.openapi import ERROR_RESPONSES
@@ -39,7 +40,7 @@ ROUTERS: list[APIRouter] = [
     account_pages.router, account_admin.router, clinic_pages.router, checklist_pages.router,
     fieldwork_pages.router, planning_pages.router, review_pages.router, report_pages.router,
     action_pages.router, driver_pages.router, job_pages.router, account_links.router, notification_pages.router,
-    mail_pages.router,
+    mail_pages.router, validity_pages.router,
     accounts_api.router, clinics_api.router, checklists_api.router, fieldwork_api.router,
     review_api.router, reports_api.router, actions_api.router, jobs_api.router,
 ]

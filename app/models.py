@@ -29,14 +29,14 @@ from app.mail.models import OutgoingMail
 from app.notifications.models import Notification, Preference
 from app.reports.models import ScoredAudit, ScoredTouchpoint
 from app.trail.models import TrailEvent
+from app.validity.models import AuditValidity, EvidenceFacts, ValidityRules
 
 metadata = SQLModel.metadata
 
 __all__ = [
-    "AccountLink", "Notification", "OutgoingMail", "Preference",
-    "Action", "ActionEvent", "ActionItem", "Answer", "ApiToken", "Assignment", "Audit", "Checklist",
-    "ChecklistVersion", "Clinic", "DirectorClinic", "DirectorRegion", "Evidence", "Item", "ItemOption",
-    "Job", "JourneyStage", "LoginAttempt", "Region", "Review", "ReviewComment", "Scenario", "ScoredAudit",
-    "ScoredTouchpoint",
-    "Touchpoint", "TrailEvent", "User", "UserSession", "Wave", "metadata",
+    "AccountLink", "Action", "ActionEvent", "ActionItem", "Answer", "ApiToken", "Assignment", "Audit",
+    "AuditValidity", "Checklist", "ChecklistVersion", "Clinic", "DirectorClinic", "DirectorRegion", "Evidence",
+    "EvidenceFacts", "Item", "ItemOption", "Job", "JourneyStage", "LoginAttempt", "Notification", "OutgoingMail",
+    "Preference", "Region", "Review", "ReviewComment", "Scenario", "ScoredAudit", "ScoredTouchpoint", "Touchpoint",
+    "TrailEvent", "User", "UserSession", "ValidityRules", "Wave", "metadata",
 ]

@@ -16,7 +16,7 @@ from app.clinics.models import Clinic
 from app.db import SessionDep
 from app.errors import Invalid, NotFound
 from app.fieldwork import answers, assignments, evidence, submission, visits, waves
-from app.fieldwork.deps import OwnAudit, OwnEditableAudit, PostedForm, ReadableAudit
+from app.fieldwork.deps import AuditReader, OwnAudit, OwnEditableAudit, PostedForm, ReadableAudit
 from app.fieldwork.models import Audit, Evidence
 from app.fieldwork.rules import json_value
 from app.fieldwork.schemas import (
@@ -34,6 +34,8 @@ from app.fieldwork.schemas import (
 )
 from app.fieldwork.uploads import LimitedBodyRoute
 from app.i18n import N_
+from app.validity import verdict
+from app.validity.schemas import validity_out
 from app.web.urls import url_for
 
 router = APIRouter(prefix="/api/v1", tags=["fieldwork"], route_class=LimitedBodyRoute)
@@ -133,10 +135,15 @@ def _audit_out(request: Request, session: Session, audit: Audit) -> AuditOut:
         evidence=[_evidence_out(request, keys, file) for file in evidence.evidence_of(session, audit)])
 
 
-@router.get("/audits/{audit_id}", response_model=AuditOut)
-def get_audit(request: Request, audit: ReadableAudit, session: SessionDep) -> AuditOut:
-    """Status, answers, evidence and timestamps (no score: reports compute scores)."""
-    return _audit_out(request, session, audit)
+@router.get("/audits/{audit_id}", response_model=AuditOut, response_model_exclude_unset=True)
+def get_audit(request: Request, audit: ReadableAudit, user: AuditReader, session: SessionDep) -> AuditOut:
+    """Status, answers, evidence and timestamps (no score: reports compute scores); for QA and
+    admins also the visit's validity verdict (docs/validity.md), which the shopper never sees."""
+    out = _audit_out(request, session, audit)
+    if user.role in (Role.qa_lead, Role.admin):
+        out.validity = validity_out(verdict.view_of(verdict.current_validity(session, audit=audit))) \
+            if audit.submission_count else None
+    return out
 
 
 @router.put("/audits/{audit_id}/answers", response_model=AuditOut)

@@ -17,6 +17,7 @@ from app.fieldwork.models import Audit, AuditStatus, Evidence
 from app.fieldwork.uploads import spool
 from app.i18n import N_
 from app.trail import service as trail
+from app.validity import capture
 
 HEAD_BYTES = 64
 
@@ -48,6 +49,7 @@ def add_evidence(session: Session, *, audit: Audit, upload: BinaryIO, item_key: 
         return earlier
     temp = spool(upload, media.scratch_dir())
     try:
+        facts = capture.derive(session, audit=audit, path=temp)  # read before the metadata is stripped
         evidence = _store(audit, item_id, temp, client_upload_id)
     finally:
         temp.unlink(missing_ok=True)
@@ -63,6 +65,7 @@ def add_evidence(session: Session, *, audit: Audit, upload: BinaryIO, item_key: 
     touch(audit)
     session.add(audit)
     session.flush()
+    capture.record(session, evidence=evidence, facts=facts)
     trail.record(session, actor=actor, verb="evidence.add", entity="audit", entity_id=audit.id,
                  evidence_id=evidence.id, kind=evidence.kind, item=item_key)
     return evidence

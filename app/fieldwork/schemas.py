@@ -4,6 +4,8 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.validity.schemas import ValidityOut
+
 AnswerValue = bool | int | float | str | None
 
 
@@ -113,6 +115,8 @@ class AuditOut(BaseModel):
     checkin: CheckIn | None
     answers: list[AnswerOut]
     evidence: list[EvidenceOut]
+    validity: ValidityOut | None = Field(
+        default=None, description="QA and admins only, once submitted; absent for the shopper")
 
 
 class VisitTimesIn(Strict):

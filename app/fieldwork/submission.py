@@ -22,6 +22,7 @@ from app.fieldwork.models import Answer, Audit, AuditStatus, Evidence
 from app.fieldwork.rules import is_answered, is_failing
 from app.i18n import N_, gettext
 from app.trail import service as trail
+from app.validity import verdict as validity
 
 
 @dataclass(frozen=True)
@@ -112,4 +113,6 @@ def submit_audit(session: Session, *, audit: Audit, actor: User | None = None) -
                      submission=audit.submission_count + 1)
     session.flush()
     session.refresh(audit)
+    if result.rowcount == 1:  # type: ignore[attr-defined]
+        validity.assess_audit(session, audit=audit)  # QA sees the verdict in the queue at once
     return audit

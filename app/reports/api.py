@@ -85,6 +85,7 @@ class Advice(BaseModel):
 class AuditRef(BaseModel):
     id: int
     date: datetime | None
+    approved_despite_doubt: bool = False  # approved with a note over a doubtful/invalid verdict
 
 
 class FailingAnswer(BaseModel):

@@ -20,6 +20,7 @@ from app.reports.changes import compare_pass_rates
 from app.reports.lookups import ChecklistMeta, ClinicNotFound
 from app.reports.queries import AuditFilter
 from app.reports.sample_size import weakest_item_advice
+from app.validity.models import AuditValidity, Verdict
 from app.wilson import mean_interval, wilson_interval
 
 BINARY_TYPES = ("yes_no", "number")  # items scored 0 or 1 (DESIGN §5: they get a Wilson interval)
@@ -136,14 +137,18 @@ def _changes(now: dict[str, Any], before: dict[str, Any], wave: Wave) -> dict[st
 
 def _audits_behind(session: Session, *, checklist_id: int, wave_id: int,
                    clinic_id: int) -> list[dict[str, Any]]:
-    query = (select(col(Audit.id), col(Audit.visit_started_at), col(Audit.submitted_at))
+    query = (select(col(Audit.id), col(Audit.visit_started_at), col(Audit.submitted_at),
+                    col(AuditValidity.verdict))
              .join(lookups.ChecklistVersion, col(lookups.ChecklistVersion.id) == Audit.checklist_version_id)
+             .outerjoin(AuditValidity, col(AuditValidity.audit_id) == Audit.id)
              .where(Audit.status == AuditStatus.approved, Audit.wave_id == wave_id,
                     Audit.clinic_id == clinic_id,
                     lookups.ChecklistVersion.checklist_id == checklist_id)
              .order_by(col(Audit.id)))
     rows = session.execute(query).all()
-    return [{"id": r.id, "date": r.visit_started_at or r.submitted_at} for r in rows]
+    # An audit QA approved although its visit was judged doubtful or invalid is marked (docs/validity.md).
+    return [{"id": r.id, "date": r.visit_started_at or r.submitted_at,
+             "approved_despite_doubt": r.verdict in (Verdict.doubtful, Verdict.invalid)} for r in rows]
 
 
 def _evidence(session: Session, where: AuditFilter) -> dict[str, list[dict[str, Any]]]:

@@ -10,6 +10,7 @@ from app.accounts import service as accounts
 from app.accounts.models import Role, User
 from app.errors import NotFound
 from app.fieldwork.models import Assignment, Audit, AuditStatus, Review
+from app.validity.models import AuditValidity, Verdict
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,12 @@ class ShopperQuality:
     rejected: int
     median_hours: float | None  # from the visit to the (latest) submission
     late: int  # submitted after the assignment's visit window ended
+    checked: int = 0  # submitted audits with a validity verdict (docs/validity.md)
+    doubtful: int = 0  # of those, judged doubtful or invalid
+
+    @property
+    def doubtful_share(self) -> float | None:
+        return self.doubtful / self.checked if self.checked else None
 
 
 def shopper_quality(session: Session) -> list[ShopperQuality]:
@@ -39,6 +46,11 @@ def shopper_quality(session: Session) -> list[ShopperQuality]:
     returns = dict(session.exec(
         select(Audit.shopper_id, func.count(col(Review.id))).join(Review, col(Review.audit_id) == Audit.id)
         .where(Review.decision == "return").group_by(col(Audit.shopper_id))).all())
+    verdicts = {shopper_id: (checked, doubtful) for shopper_id, checked, doubtful in session.exec(
+        select(Audit.shopper_id, func.count(col(AuditValidity.id)),
+               func.count(case((col(AuditValidity.verdict) != Verdict.valid, 1))))
+        .join(AuditValidity, col(AuditValidity.audit_id) == Audit.id)
+        .where(col(Audit.submission_count) > 0).group_by(col(Audit.shopper_id))).all()}
     hours: dict[int, list[float]] = {}
     late: dict[int, int] = {}
     timings = session.exec(
@@ -63,7 +75,8 @@ def shopper_quality(session: Session) -> list[ShopperQuality]:
                                    visits=visits, approved=approved, returned=returns.get(uid, 0),
                                    rejected=rejected,
                                    median_hours=statistics.median(hours[uid]) if uid in hours else None,
-                                   late=late.get(uid, 0)))
+                                   late=late.get(uid, 0), checked=verdicts.get(uid, (0, 0))[0],
+                                   doubtful=verdicts.get(uid, (0, 0))[1]))
     return rows
 
 

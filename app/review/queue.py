@@ -10,6 +10,9 @@ from app.checklists.models import Checklist, ChecklistVersion
 from app.clinics.models import Clinic
 from app.db_types import utcnow
 from app.fieldwork.models import Audit, AuditStatus, Wave
+from app.i18n import gettext
+from app.validity.models import AuditValidity, Verdict
+from app.validity.wording import VERDICT_LABELS, reason_message
 
 
 @dataclass(frozen=True)
@@ -23,6 +26,8 @@ class QueueRow:
     submitted_at: datetime | None
     submission_count: int
     waiting_hours: float | None
+    validity: str | None = None  # valid | doubtful | invalid; None: not checked yet (docs/validity.md)
+    validity_reasons: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -31,18 +36,21 @@ class QueueFilters:
     clinic_id: int | None = None
     checklist_id: int | None = None
     shopper_id: int | None = None
+    validity: str | None = None  # a verdict, or "unchecked"
 
 
 def review_queue(session: Session, filters: QueueFilters | None = None) -> list[QueueRow]:
     """Submitted audits, the longest waiting first; a resubmission waits from its latest submit."""
     filters = filters or QueueFilters()
     query = (select(Audit.id, Clinic.name, Wave.name, Checklist.slug, ChecklistVersion.version, User.name,  # type: ignore[call-overload]
-                    User.email, Audit.submitted_at, Audit.submission_count)
+                    User.email, Audit.submitted_at, Audit.submission_count, AuditValidity.verdict,
+                    AuditValidity.reasons)
              .join(Clinic, col(Audit.clinic_id) == Clinic.id)
              .join(Wave, col(Audit.wave_id) == Wave.id)
              .join(ChecklistVersion, col(Audit.checklist_version_id) == ChecklistVersion.id)
              .join(Checklist, col(ChecklistVersion.checklist_id) == Checklist.id)
              .join(User, col(Audit.shopper_id) == User.id)
+             .outerjoin(AuditValidity, col(AuditValidity.audit_id) == Audit.id)
              .where(Audit.status == AuditStatus.submitted)
              .order_by(col(Audit.submitted_at), col(Audit.id)))
     if filters.wave_id:
@@ -53,11 +61,16 @@ def review_queue(session: Session, filters: QueueFilters | None = None) -> list[
         query = query.where(ChecklistVersion.checklist_id == filters.checklist_id)
     if filters.shopper_id:
         query = query.where(Audit.shopper_id == filters.shopper_id)
+    if filters.validity in VERDICT_LABELS:
+        query = query.where(AuditValidity.verdict == filters.validity)
+    elif filters.validity == "unchecked":
+        query = query.where(col(AuditValidity.id).is_(None))
     now = utcnow()
     return [QueueRow(audit_id=audit_id or 0, clinic=clinic, wave=wave, checklist=slug, version=version,
                      shopper=name or email, submitted_at=submitted_at, submission_count=count,
-                     waiting_hours=(now - submitted_at).total_seconds() / 3600 if submitted_at else None)
-            for audit_id, clinic, wave, slug, version, name, email, submitted_at, count
+                     waiting_hours=(now - submitted_at).total_seconds() / 3600 if submitted_at else None,
+                     validity=verdict, validity_reasons=tuple(reason_message(r) for r in reasons or ()))
+            for audit_id, clinic, wave, slug, version, name, email, submitted_at, count, verdict, reasons
             in session.exec(query).all()]
 
 
@@ -67,6 +80,7 @@ class FilterChoices:
     clinics: list[tuple[int, str]]
     checklists: list[tuple[int, str]]
     shoppers: list[tuple[int, str]]
+    validity: list[tuple[str, str]]
 
 
 def filter_choices(session: Session) -> FilterChoices:
@@ -78,4 +92,6 @@ def filter_choices(session: Session) -> FilterChoices:
                             .order_by(col(User.name), col(User.email))).all()
     return FilterChoices(waves=[(i or 0, n) for i, n in waves], clinics=[(i or 0, n) for i, n in clinics],
                          checklists=[(i or 0, s) for i, s in checklists],
-                         shoppers=[(i or 0, n or e) for i, n, e in shoppers])
+                         shoppers=[(i or 0, n or e) for i, n, e in shoppers],
+                         validity=[(v.value, gettext(VERDICT_LABELS[v.value])) for v in Verdict]
+                         + [("unchecked", gettext("not checked"))])

@@ -11,6 +11,7 @@ from app.errors import DomainError
 from app.i18n import N_, gettext
 from app.review import quality, queue, screen, service
 from app.review.deps import AuditById
+from app.validity import panel as validity_panel
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -38,9 +39,10 @@ def _id_or_none(value: str | None) -> int | None:
 @router.get("/review", name="review_queue")
 def review_queue(request: Request, user: QaUser, session: SessionDep, wave: str | None = None,
                  clinic: str | None = None, checklist: str | None = None, shopper: str | None = None,
-                 done: str | None = None, audit: str | None = None) -> Response:
+                 done: str | None = None, audit: str | None = None, validity: str | None = None) -> Response:
     filters = queue.QueueFilters(wave_id=_id_or_none(wave), clinic_id=_id_or_none(clinic),
-                                 checklist_id=_id_or_none(checklist), shopper_id=_id_or_none(shopper))
+                                 checklist_id=_id_or_none(checklist), shopper_id=_id_or_none(shopper),
+                                 validity=validity or None)
     request.state.flashes = _flashes(done, audit)
     return render(request, "review/queue.html", fragment="review/_queue_table.html",
                   rows=queue.review_queue(session, filters), filters=filters,
@@ -52,6 +54,7 @@ def _screen_page(request: Request, session: SessionDep, audit: AuditById, *, sta
                  drafts: dict[str, str] | None = None) -> Response:
     return render(request, "review/audit.html", block="screen", status_code=status_code,
                   screen=screen.review_screen(session, audit), error=error, error_detail=detail,
+                  validity=validity_panel.panel_of(session, audit),
                   reason=reason, drafts=drafts or {})
 
 

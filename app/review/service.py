@@ -17,10 +17,12 @@ from app.checklists.models import Item
 from app.db_types import utcnow
 from app.errors import Conflict, Invalid
 from app.fieldwork.models import Answer, Audit, AuditStatus, Review, ReviewComment
-from app.i18n import N_
+from app.i18n import N_, gettext
 from app.reports import tasks as report_tasks
 from app.trail import service as trail
 from app.trail.models import TrailEvent
+from app.validity import verdict as validity
+from app.validity.wording import VERDICT_LABELS
 
 
 class Decision(StrEnum):
@@ -62,6 +64,10 @@ class ReasonRequired(Invalid):
     message = N_("To reject an audit, give the reason (for example, the shopper was recognised).")
 
 
+class NoteRequired(Invalid):
+    message = N_("This report's visit is {verdict}: to approve it anyway, write a note saying why.")
+
+
 class UnknownItems(Invalid):
     message = N_("The checklist of this audit has no item {keys}.")
 
@@ -97,9 +103,10 @@ def review_audit(session: Session, *, audit: Audit, reviewer: User, decision: st
                  comments: dict[str, str] | None = None, reason: str = "") -> Review:
     """Decide a submitted audit and record the decision (Review, item comments, trail event).
 
-    approve → approved (counts in reports); return → returned, needs an item comment or a reason;
+    approve → approved (counts in reports), needs a note (reason) when the visit's validity verdict is
+    doubtful or invalid; return → returned, needs an item comment or a reason;
     reject → rejected, needs a reason. Empty comments are ignored.
-    Raises UnknownDecision, CommentsRequired, ReasonRequired, UnknownItems (422); NotSubmitted or
+    Raises UnknownDecision, CommentsRequired, ReasonRequired, NoteRequired, UnknownItems (422); NotSubmitted or
     AlreadyDecided (409) when the audit is not, or no longer, waiting for a decision.
     """
     try:
@@ -114,6 +121,10 @@ def review_audit(session: Session, *, audit: Audit, reviewer: User, decision: st
         raise CommentsRequired()
     if chosen == Decision.reject and not reason:
         raise ReasonRequired()
+    if chosen == Decision.approve and audit.status == AuditStatus.submitted:
+        checked = validity.current_validity(session, audit=audit)  # kept: reports mark approvals despite doubt
+        if validity.needs_note(checked) and not reason:
+            raise NoteRequired(verdict=gettext(VERDICT_LABELS[checked.verdict]))
     items = _items_by_key(session, audit, list(texts))
 
     now = utcnow()
