@@ -23,6 +23,8 @@ from app.fieldwork.models import (
     Scenario,
     Wave,
 )
+from app.money.models import LedgerEntry, Payout, Receipt, VisitTerms, WaveMoney
+from app.pool.models import BoardVisit, Certification, WaveRules
 from app.reports.models import ScoredAudit, ScoredTouchpoint
 from app.trail.models import TrailEvent
 
@@ -30,6 +32,7 @@ metadata = SQLModel.metadata
 
 __all__ = [
     "Action", "ActionEvent", "ActionItem", "Answer", "ApiToken", "Assignment", "Audit", "Checklist",
+    "BoardVisit", "Certification", "LedgerEntry", "Payout", "Receipt", "VisitTerms", "WaveMoney", "WaveRules",
     "ChecklistVersion", "Clinic", "DirectorClinic", "DirectorRegion", "Evidence", "Item", "ItemOption",
     "LoginAttempt", "Region", "Review", "ReviewComment", "Scenario", "ScoredAudit", "ScoredTouchpoint",
     "Touchpoint", "TrailEvent", "User", "UserSession", "Wave", "metadata",

@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     session_idle_minutes: int = Field(default=120, gt=0)
     session_absolute_hours: int = Field(default=12, gt=0)
     default_language: str = "ru"
+    # One currency per network (ISO 4217), shown next to every amount (docs/money.md).
+    currency: str = Field(default="RUB", pattern=r"^[A-Z]{3}$")
 
     @field_validator("database_url")
     @classmethod

@@ -20,6 +20,7 @@ from app.fieldwork.audits import EDITABLE
 from app.fieldwork.models import Answer, Audit, AuditStatus, Evidence
 from app.fieldwork.rules import is_answered, is_failing
 from app.i18n import N_, gettext
+from app.money import ledger as money_ledger
 from app.trail import service as trail
 
 
@@ -116,4 +117,6 @@ def submit_audit(session: Session, *, audit: Audit, actor: User | None = None) -
                      submission=audit.submission_count + 1)
     session.flush()
     session.refresh(audit)
+    if result.rowcount == 1:  # type: ignore[attr-defined]
+        money_ledger.on_submitted(session, audit=audit)  # the shopper sees what the visit will pay
     return audit

@@ -17,6 +17,7 @@ from app.db_types import utcnow
 from app.errors import Conflict, Invalid
 from app.fieldwork.models import Answer, Audit, AuditStatus, Review, ReviewComment
 from app.i18n import N_
+from app.money import ledger as money_ledger
 from app.reports import score_store
 from app.trail import service as trail
 from app.trail.models import TrailEvent
@@ -125,6 +126,7 @@ def review_audit(session: Session, *, audit: Audit, reviewer: User, decision: st
     if result.rowcount != 1:
         raise _refuse(session, audit)
     session.refresh(audit)
+    money_ledger.on_decided(session, audit=audit, reviewer=reviewer)  # what the visit is owed now
 
     review = Review(audit_id=audit.id or 0, reviewer_id=reviewer.id or 0, decision=chosen.value,
                     reason=reason, submission_number=audit.submission_count, created_at=now)
