@@ -19,7 +19,11 @@ from app.db import SessionDep
 from app.errors import install_error_handlers
 from app.fieldwork import api as fieldwork_api
 from app.fieldwork import routes as fieldwork_pages
+from app.money import api as money_api
+from app.money import routes as money_pages
 from app.planning import routes as planning_pages
+from app.pool import api as pool_api
+from app.pool import routes as pool_pages
 from app.reports import api as reports_api
 from app.reports import routes as report_pages
 from app.review import api as review_api
@@ -32,9 +36,10 @@ ROUTERS: list[APIRouter] = [
     static_files.router, home.router, account_profile.router,
     account_pages.router, account_admin.router, clinic_pages.router, checklist_pages.router,
     fieldwork_pages.router, planning_pages.router, review_pages.router, report_pages.router,
-    action_pages.router,
+    action_pages.router, money_pages.router, pool_pages.router,
     accounts_api.router, clinics_api.router, checklists_api.router, fieldwork_api.router,
     review_api.router, reports_api.router, actions_api.router,
+    money_api.router, pool_api.router,
 ]
 
 

@@ -119,3 +119,11 @@ def earnings_of(session: Session, *, shopper: User) -> Earnings:
     return Earnings(rows=rows, pending=totals[EntryStatus.pending],
                     owed=totals[EntryStatus.approved] + totals[EntryStatus.in_payout],
                     paid=totals[EntryStatus.paid])
+
+
+def reversed_ids(session: Session, entry_ids: list[int]) -> set[int]:
+    """Which of these entries a reversal has taken back."""
+    if not entry_ids:
+        return set()
+    query = select(LedgerEntry.reverses_id).where(col(LedgerEntry.reverses_id).in_(entry_ids))
+    return {i for i in session.exec(query).all() if i is not None}

@@ -23,6 +23,8 @@ from app.clinics.models import Clinic, Region
 from app.db_types import utcnow
 from app.fieldwork import answers, assignments, evidence, submission, visits, waves
 from app.fieldwork.models import Assignment, Audit, Evidence, Wave
+from app.money import payouts, receipts
+from app.pool import board
 from app.review import service as review
 from tests.checklist_docs import small_checklist
 from tests.factories import make_clinic, make_region, make_user
@@ -62,6 +64,10 @@ class World:
     action: Action
     users: dict[str, User] = field(default_factory=dict)
     logins: dict[str, Login] = field(default_factory=dict)
+    receipt: Any = None  # on the shopper's draft (issue 19)
+    board_visit: Any = None  # open on the visit board
+    payout: Any = None  # an exported batch holding the approved audit's entry
+    payout_entry: Any = None
 
 
 def photo_bytes(size: tuple[int, int] = (64, 48)) -> bytes:
@@ -132,6 +138,13 @@ def build_world(session: Session) -> World:
     assert assignment is not None
     world = World(region_a, region_b, clinic_a, clinic_b, competitor, wave, assignment, approved, draft,
                   other_draft, approved_photo, draft_photo, other_photo, action, users)
+    world.receipt = receipts.attach_receipt(session, audit=draft, amount_paid="1200.00",
+                                            upload=io.BytesIO(b"%PDF-1.4\n%%EOF\n"), actor=shopper)
+    world.board_visit = board.publish_visit(session, wave=wave, clinic=clinic_b, checklist_slug=SLUG, scenario=None,
+                                            fee="1500.00", actor=users["qa_lead"])
+    world.payout = payouts.create_payout(session, up_to=today, actor=users["admin"])
+    payouts.export_payout(session, payout=world.payout, actor=users["admin"])
+    world.payout_entry = payouts.entries_of(session, world.payout)[0]
     for author in ("qa_lead", "admin"):  # drafts are per author
         editor.open_draft(session, SLUG, author=users[author])
     world.logins = {name: log_in_directly(session, user) for name, user in users.items()}
