@@ -6,6 +6,7 @@ from decimal import Decimal
 from sqlmodel import Session
 
 from app.accounts.models import Role, User
+from app.clinics.models import Clinic
 from app.fieldwork import evidence, submission
 from app.fieldwork.models import Audit, Wave
 from app.money import receipts, terms
@@ -23,9 +24,10 @@ def paid_wave(session: Session, fee: str = "1500.00", limit: str = "3000.00") ->
 
 
 def submitted_visit(session: Session, *, shopper: User | None = None, wave: Wave | None = None,
-                    paid: str | None = "2500.00") -> Audit:
+                    paid: str | None = "2500.00", clinic: Clinic | None = None) -> Audit:
     """A submitted report of the small checklist, with a PDF receipt for `paid` (None: no receipt)."""
-    audit = make_audit(session, shopper=shopper or make_user(session, Role.shopper), wave=wave or paid_wave(session))
+    audit = make_audit(session, shopper=shopper or make_user(session, Role.shopper), wave=wave or paid_wave(session),
+                       clinic=clinic)
     answer_all(session, audit)
     evidence.add_evidence(session, audit=audit, upload=io.BytesIO(picture()), item_key="reception.photo")
     if paid is not None:
