@@ -146,3 +146,21 @@ def test_a_director_sees_cost_per_valid_visit(session: Session, client: TestClie
 
     row = page.text[page.text.index("Cost Clinic"):]
     assert "3000.00 RUB" in row[:400] and "1000.00 RUB" in row[:600]
+
+
+def test_a_direct_assignment_over_the_api_may_carry_its_own_fee(session: Session, client: TestClient) -> None:
+    from app.fieldwork.models import Assignment
+    from app.money import terms
+    from tests.fieldwork.helpers import publish_checklist
+
+    publish_checklist(session)
+    wave, clinic, shopper = paid_wave(session, fee="1000.00"), make_clinic(session), make_user(session, Role.shopper)
+    log_in(client, make_user(session, Role.qa_lead).email, PASSWORD)
+
+    made = client.post("/api/v1/assignments", json={"wave_id": wave.id, "clinic_id": clinic.id,
+                                                    "checklist": "test-clinic", "shopper": shopper.email,
+                                                    "fee": "1250.00"})
+
+    assignment = session.get(Assignment, made.json()["id"])
+    assert made.status_code == 201 and assignment is not None
+    assert str(terms.terms_of(session, assignment).fee) == "1250.00"
