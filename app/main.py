@@ -21,10 +21,14 @@ from app.jobs import api as jobs_api
 from app.jobs import routes as job_pages
 from app.jobs.queue import load_tasks
 from app.mail import routes as mail_pages
+from app.money import api as money_api
+from app.money import routes as money_pages
 from app.monitoring import health, metrics
 from app.notifications import routes as notification_pages
 from app.notifications import subscribers as notification_subscribers
 from app.planning import routes as planning_pages
+from app.pool import api as pool_api
+from app.pool import routes as pool_pages
 from app.reports import api as reports_api
 from app.reports import driver_routes as driver_pages
 from app.reports import routes as report_pages
@@ -40,9 +44,9 @@ ROUTERS: list[APIRouter] = [
     account_pages.router, account_admin.router, clinic_pages.router, checklist_pages.router,
     fieldwork_pages.router, planning_pages.router, review_pages.router, report_pages.router,
     action_pages.router, driver_pages.router, job_pages.router, account_links.router, notification_pages.router,
-    mail_pages.router, validity_pages.router,
+    mail_pages.router, validity_pages.router, money_pages.router, pool_pages.router,
     accounts_api.router, clinics_api.router, checklists_api.router, fieldwork_api.router,
-    review_api.router, reports_api.router, actions_api.router, jobs_api.router,
+    review_api.router, reports_api.router, actions_api.router, jobs_api.router, money_api.router, pool_api.router,
 ]
 
 

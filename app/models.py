@@ -26,7 +26,9 @@ from app.fieldwork.models import (
 )
 from app.jobs.models import Job
 from app.mail.models import OutgoingMail
+from app.money.models import LedgerEntry, Payout, Receipt, VisitTerms, WaveMoney
 from app.notifications.models import Notification, Preference
+from app.pool.models import BoardVisit, Certification, WaveRules
 from app.reports.models import ScoredAudit, ScoredTouchpoint
 from app.trail.models import TrailEvent
 from app.validity.models import AuditValidity, EvidenceFacts, ValidityRules
@@ -35,8 +37,9 @@ metadata = SQLModel.metadata
 
 __all__ = [
     "AccountLink", "Action", "ActionEvent", "ActionItem", "Answer", "ApiToken", "Assignment", "Audit",
-    "AuditValidity", "Checklist", "ChecklistVersion", "Clinic", "DirectorClinic", "DirectorRegion", "Evidence",
-    "EvidenceFacts", "Item", "ItemOption", "Job", "JourneyStage", "LoginAttempt", "Notification", "OutgoingMail",
-    "Preference", "Region", "Review", "ReviewComment", "Scenario", "ScoredAudit", "ScoredTouchpoint", "Touchpoint",
-    "TrailEvent", "User", "UserSession", "ValidityRules", "Wave", "metadata",
+    "AuditValidity", "BoardVisit", "Certification", "Checklist", "ChecklistVersion", "Clinic", "DirectorClinic",
+    "DirectorRegion", "Evidence", "EvidenceFacts", "Item", "ItemOption", "Job", "JourneyStage", "LedgerEntry",
+    "LoginAttempt", "Notification", "OutgoingMail", "Payout", "Preference", "Receipt", "Region", "Review",
+    "ReviewComment", "Scenario", "ScoredAudit", "ScoredTouchpoint", "Touchpoint", "TrailEvent", "User",
+    "UserSession", "ValidityRules", "VisitTerms", "Wave", "WaveMoney", "WaveRules", "metadata",
 ]

@@ -61,6 +61,8 @@ class Settings(BaseSettings):
     # Observability (docs/scaling.md): JSON log lines by default; /metrics answers only with this token.
     log_format: str = Field(default="json", pattern="^(json|text)$")
     metrics_token: str = ""
+    # One currency per network (ISO 4217), shown next to every amount (docs/money.md).
+    currency: str = Field(default="RUB", pattern=r"^[A-Z]{3}$")
 
     @field_validator("database_url")
     @classmethod

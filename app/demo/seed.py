@@ -23,6 +23,7 @@ from app.checklists.models import Item, ItemOption
 from app.clinics import service as clinics
 from app.clinics.models import Clinic, Region
 from app.demo import actions as demo_actions
+from app.demo import money as demo_money
 from app.demo.answers import DemoAnswer, answer_item
 from app.demo.network import CLINICS, PASSWORD, PEOPLE, REGIONS, VISITS_PER_CLINIC, WAVES, DemoClinic
 from app.fieldwork import answers as fieldwork_answers
@@ -97,6 +98,7 @@ def _visits(session: Session, people: dict[str, User], clinic_rows: dict[str, Cl
     for wave_index, (name, starts, ends) in enumerate(WAVES):
         wave = waves.create_wave(session, name=name, starts_on=date.fromisoformat(starts),
                                  ends_on=date.fromisoformat(ends), actor=qa, visits_per_clinic=VISITS_PER_CLINIC)
+        demo_money.price_wave(session, wave, wave_index)
         for clinic_index, demo in enumerate(CLINICS):
             for visit in range(VISITS_PER_CLINIC):
                 shopper = shoppers[(clinic_index + visit + wave_index) % len(shoppers)]
@@ -112,9 +114,11 @@ def _visits(session: Session, people: dict[str, User], clinic_rows: dict[str, Cl
                       shopper, partial=fate == "draft")
                 if fate == "draft":
                     continue
+                demo_money.attach_receipt(session, audit, shopper, rng)
                 submission.submit_audit(session, audit=audit, actor=shopper)
                 _decide(session, audit, qa, fate, visit_day, items, rng)
     demo_actions.plan_actions(session, people, clinic_rows)
+    demo_money.settle(session, qa=qa, admin=people["admin@demo.test"], shoppers=shoppers, clinics=clinic_rows)
 
 
 def _fate(latest_wave: bool, clinic_index: int, visit: int) -> str:
@@ -166,7 +170,7 @@ def _decide(session: Session, audit: Audit, qa: User, fate: str, visit_day: date
             if fate == "return" else {}
         reason = "Администратор узнал тайного пациента по прошлому визиту." if fate == "reject" else ""
         decision = review.review_audit(session, audit=audit, reviewer=qa, decision=fate, comments=comments,
-                                       reason=reason)
+                                       reason=reason, reason_code="recognised" if fate == "reject" else None)
         decided_at = submitted_at + timedelta(hours=rng.randint(3, 48))
         # The demo's history happened in the past: date the review and decision like real ones.
         decision.created_at = decided_at

@@ -34,6 +34,7 @@ from app.fieldwork.schemas import (
 )
 from app.fieldwork.uploads import LimitedBodyRoute
 from app.i18n import N_
+from app.money import terms as money_terms
 from app.validity import verdict
 from app.validity.schemas import validity_out
 from app.web.urls import url_for
@@ -90,6 +91,9 @@ def create_assignment(body: AssignmentIn, user: QaUser, session: SessionDep) -> 
                                               window_end=body.due_on, actor=user)
     except NotFound as missing:
         raise Invalid(missing.message, **missing.params) from missing
+    if body.fee is not None or body.reimbursement_limit is not None:
+        money_terms.set_visit_terms(session, assignment=assignment, fee=body.fee,
+                                    reimbursement_limit=body.reimbursement_limit)
     audit = assignments.audit_for(session, assignment)
     return _assignment_out(session, assignments.visit_of(session, audit))
 

@@ -13,6 +13,7 @@ from app.clinics.models import Clinic
 from app.errors import Invalid, NotFound
 from app.fieldwork.models import Assignment, Audit, AuditStatus, Scenario, Wave
 from app.i18n import N_
+from app.pool import rules as pool_rules
 from app.trail import service as trail
 
 
@@ -37,7 +38,8 @@ def assign_visit(session: Session, *, wave: Wave, clinic: Clinic, checklist_slug
     """Send a shopper to a clinic: an assignment and its draft audit on the checklist's latest version.
 
     Raises Invalid when the user is not an active shopper, the clinic is inactive or the window ends
-    before it starts; ChecklistNotFound for an unknown slug.
+    before it starts; RuleRefused (422) when a pool rule refuses it (app.pool.rules); ChecklistNotFound
+    for an unknown slug.
     """
     if shopper.role != Role.shopper or not shopper.active:
         raise Invalid(N_("{email} is not an active shopper."), email=shopper.email)
@@ -46,6 +48,8 @@ def assign_visit(session: Session, *, wave: Wave, clinic: Clinic, checklist_slug
     if window_start and window_end and window_end < window_start:
         raise Invalid(N_("The visit window ends before it starts."))
     version = checklists.latest_version(session, checklist_slug)
+    pool_rules.check_visit(session, shopper=shopper, wave=wave, clinic=clinic, checklist_id=version.checklist_id,
+                           visit_on=window_start)
     assignment = Assignment(wave_id=wave.id or 0, clinic_id=clinic.id or 0,
                             checklist_version_id=version.id or 0,
                             scenario_id=scenario.id if scenario else None, shopper_id=shopper.id or 0,

@@ -149,6 +149,8 @@ class Review(SQLModel, table=True):
     reviewer_id: int = Field(foreign_key="users.id")
     decision: str = Field(max_length=10)  # approve | return | reject
     reason: str = ""
+    # Why a report was rejected, where a rule needs it: "recognised" blocks the shopper at the clinic.
+    reason_code: str | None = Field(default=None, max_length=20)
     submission_number: int
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 

@@ -1,6 +1,7 @@
 """JSON shapes of the fieldwork API (never the table models themselves)."""
 
 from datetime import date, datetime
+from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -36,6 +37,9 @@ class AssignmentIn(Strict):
     shopper: str = Field(description="the shopper's email")
     window_start: date | None = None
     due_on: date | None = Field(default=None, description="the last day of the visit window")
+    fee: Decimal | None = Field(default=None, max_digits=12, decimal_places=2, ge=0,
+                                description="this visit's fee; empty: the wave's default (docs/money.md)")
+    reimbursement_limit: Decimal | None = Field(default=None, max_digits=12, decimal_places=2, ge=0)
 
 
 class AssignmentOut(BaseModel):

@@ -21,6 +21,7 @@ from app.fieldwork.audits import EDITABLE
 from app.fieldwork.models import Answer, Audit, AuditStatus, Evidence
 from app.fieldwork.rules import is_answered, is_failing
 from app.i18n import N_, gettext
+from app.money import ledger as money_ledger
 from app.trail import service as trail
 from app.validity import verdict as validity
 
@@ -115,4 +116,5 @@ def submit_audit(session: Session, *, audit: Audit, actor: User | None = None) -
     session.refresh(audit)
     if result.rowcount == 1:  # type: ignore[attr-defined]
         validity.assess_audit(session, audit=audit)  # QA sees the verdict in the queue at once
+        money_ledger.on_submitted(session, audit=audit)  # the shopper sees what the visit will pay
     return audit

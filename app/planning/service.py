@@ -26,6 +26,7 @@ from app.errors import Conflict, Invalid, NotFound
 from app.fieldwork import assignments as fieldwork
 from app.fieldwork.models import Answer, Assignment, Audit, AuditStatus, Evidence, Scenario, Wave
 from app.i18n import N_
+from app.pool import rules as pool_rules
 from app.reports import lookups, sample_size
 from app.trail import service as trail
 
@@ -205,7 +206,7 @@ def reassign(session: Session, *, assignment: Assignment, shopper_id: int, actor
     """Give a visit to another shopper, only while its audit is a draft with no answer or evidence.
 
     Raises AlreadyCancelled, NotReassignable, AlreadyAtClinic (409); Invalid for a user who is not
-    an active shopper.
+    an active shopper; RuleRefused (422) when a pool rule refuses the new shopper.
     """
     if assignment.cancelled_at is not None:
         raise AlreadyCancelled()
@@ -218,6 +219,7 @@ def reassign(session: Session, *, assignment: Assignment, shopper_id: int, actor
         raise NotReassignable()
     if shopper.id == assignment.shopper_id:
         return assignment
+    _check_pool_rules(session, assignment, shopper)
     duplicate = session.exec(select(Assignment.id).where(
         Assignment.wave_id == assignment.wave_id, Assignment.clinic_id == assignment.clinic_id,
         Assignment.shopper_id == shopper.id, col(Assignment.cancelled_at).is_(None))).first()
@@ -233,6 +235,15 @@ def reassign(session: Session, *, assignment: Assignment, shopper_id: int, actor
     session.flush()
     events.publish(session, events.AssignmentReassigned(assignment_id=assignment.id or 0, old_shopper_id=previous))
     return assignment
+
+
+def _check_pool_rules(session: Session, assignment: Assignment, shopper: User) -> None:
+    """The pool's rules for the new shopper (app.pool.rules). Raises RuleRefused (422)."""
+    wave, clinic = session.get(Wave, assignment.wave_id), session.get(Clinic, assignment.clinic_id)
+    version = session.get(ChecklistVersion, assignment.checklist_version_id)
+    assert wave is not None and clinic is not None and version is not None
+    pool_rules.check_visit(session, shopper=shopper, wave=wave, clinic=clinic, checklist_id=version.checklist_id,
+                           visit_on=assignment.window_start)
 
 
 def cancel_assignment(session: Session, *, assignment: Assignment, actor: User | None) -> Assignment:

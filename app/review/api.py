@@ -16,7 +16,8 @@ router = APIRouter(prefix="/api/v1", tags=["review"])
                         422: {"description": "missing comment or reason, unknown item"}})
 def review_audit(user: QaUser, audit: AuditById, body: ReviewRequest, session: SessionDep) -> ReviewRead:
     review = service.review_audit(session, audit=audit, reviewer=user, decision=body.decision,
-                                  comments=body.comments, reason=body.reason)
+                                  comments=body.comments, reason=body.reason,
+                                  reason_code=body.reason_code)
     return ReviewRead(id=audit.id or 0, status=audit.status, decision=review.decision,
                       review_id=review.id or 0, submission_number=review.submission_number,
                       decided_at=audit.decided_at, decided_by=user.email, reason=review.reason,

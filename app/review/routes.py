@@ -9,6 +9,7 @@ from app.accounts.deps import QaUser
 from app.db import SessionDep
 from app.errors import DomainError
 from app.i18n import N_, gettext
+from app.money.review_panel import money_panel
 from app.review import quality, queue, screen, service
 from app.review.deps import AuditById
 from app.validity import panel as validity_panel
@@ -55,7 +56,7 @@ def _screen_page(request: Request, session: SessionDep, audit: AuditById, *, sta
     return render(request, "review/audit.html", block="screen", status_code=status_code,
                   screen=screen.review_screen(session, audit), error=error, error_detail=detail,
                   validity=validity_panel.panel_of(session, audit),
-                  reason=reason, drafts=drafts or {})
+                  reason=reason, drafts=drafts or {}, money=money_panel(session, audit))
 
 
 @router.get("/review/audits/{audit_id}", name="review_audit_page")
@@ -66,13 +67,14 @@ def review_audit_page(request: Request, user: QaUser, audit: AuditById, session:
 @router.post("/review/audits/{audit_id}", name="review_decide")
 def review_decide(request: Request, user: QaUser, audit: AuditById, session: SessionDep,
                   decision: Annotated[str, Form()], reason: Annotated[str, Form()] = "",
+                  reason_code: Annotated[str, Form()] = "",
                   comment_item: Annotated[list[str] | None, Form()] = None,
                   comment: Annotated[list[str] | None, Form()] = None) -> Response:
     # Each item's comment box comes as a pair: its key (hidden) and its text, in form order.
     drafts = {key: text for key, text in zip(comment_item or [], comment or [], strict=False) if text.strip()}
     try:
         service.review_audit(session, audit=audit, reviewer=user, decision=decision, comments=drafts,
-                             reason=reason)
+                             reason=reason, reason_code=reason_code if decision == "reject" else None)
     except DomainError as error:
         return _screen_page(request, session, audit, status_code=error.status_code, error=error.text(),
                             detail=error.detail, reason=reason, drafts=drafts)

@@ -9,6 +9,8 @@ class ReviewRequest(BaseModel):
     decision: str = Field(description="approve | return | reject")
     comments: dict[str, str] = Field(default_factory=dict, description="{item_key: comment}")
     reason: str = ""
+    reason_code: str | None = Field(default=None, description="reject only: \"recognised\" blocks the shopper at "
+                                                              "the clinic")
 
 
 class ReviewRead(BaseModel):

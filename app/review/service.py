@@ -18,6 +18,8 @@ from app.db_types import utcnow
 from app.errors import Conflict, Invalid
 from app.fieldwork.models import Answer, Audit, AuditStatus, Review, ReviewComment
 from app.i18n import N_, gettext
+from app.money import ledger as money_ledger
+from app.pool.rules import REASON_CODES
 from app.reports import tasks as report_tasks
 from app.trail import service as trail
 from app.trail.models import TrailEvent
@@ -68,6 +70,10 @@ class NoteRequired(Invalid):
     message = N_("This report's visit is {verdict}: to approve it anyway, write a note saying why.")
 
 
+class UnknownReasonCode(Invalid):
+    message = N_("Unknown reason code {code}: a rejection may say \"recognised\".")
+
+
 class UnknownItems(Invalid):
     message = N_("The checklist of this audit has no item {keys}.")
 
@@ -100,14 +106,16 @@ def _items_by_key(session: Session, audit: Audit, keys: list[str]) -> dict[str, 
 
 
 def review_audit(session: Session, *, audit: Audit, reviewer: User, decision: str,
-                 comments: dict[str, str] | None = None, reason: str = "") -> Review:
+                 comments: dict[str, str] | None = None, reason: str = "",
+                 reason_code: str | None = None) -> Review:
     """Decide a submitted audit and record the decision (Review, item comments, trail event).
 
     approve → approved (counts in reports), needs a note (reason) when the visit's validity verdict is
     doubtful or invalid; return → returned, needs an item comment or a reason;
-    reject → rejected, needs a reason. Empty comments are ignored.
-    Raises UnknownDecision, CommentsRequired, ReasonRequired, NoteRequired, UnknownItems (422); NotSubmitted or
-    AlreadyDecided (409) when the audit is not, or no longer, waiting for a decision.
+    reject → rejected, needs a reason; reason_code "recognised" (reject only) blocks the shopper at the
+    clinic (app.pool.rules). Empty comments are ignored.
+    Raises UnknownDecision, CommentsRequired, ReasonRequired, NoteRequired, UnknownReasonCode, UnknownItems (422);
+    NotSubmitted or AlreadyDecided (409) when the audit is not, or no longer, waiting for a decision.
     """
     try:
         chosen = Decision(decision)
@@ -125,6 +133,9 @@ def review_audit(session: Session, *, audit: Audit, reviewer: User, decision: st
         checked = validity.current_validity(session, audit=audit)  # kept: reports mark approvals despite doubt
         if validity.needs_note(checked) and not reason:
             raise NoteRequired(verdict=gettext(VERDICT_LABELS[checked.verdict]))
+    reason_code = reason_code or None
+    if reason_code is not None and (chosen != Decision.reject or reason_code not in REASON_CODES):
+        raise UnknownReasonCode(code=reason_code)
     items = _items_by_key(session, audit, list(texts))
 
     now = utcnow()
@@ -137,9 +148,11 @@ def review_audit(session: Session, *, audit: Audit, reviewer: User, decision: st
     if result.rowcount != 1:
         raise _refuse(session, audit)
     session.refresh(audit)
+    money_ledger.on_decided(session, audit=audit, reviewer=reviewer)  # what the visit is owed now
 
     review = Review(audit_id=audit.id or 0, reviewer_id=reviewer.id or 0, decision=chosen.value,
-                    reason=reason, submission_number=audit.submission_count, created_at=now)
+                    reason=reason, reason_code=reason_code, submission_number=audit.submission_count,
+                    created_at=now)
     session.add(review)
     session.flush()
     session.add_all([ReviewComment(review_id=review.id or 0, audit_id=audit.id or 0, item_id=items[key].id,

@@ -8,15 +8,17 @@ from app.i18n import N_, gettext
 from app.web.urls import url_for
 
 MENU: dict[str, list[tuple[str, str]]] = {
-    Role.shopper: [("shopper_home", N_("My visits"))],
+    Role.shopper: [("shopper_home", N_("My visits")), ("visit_board", N_("Visit board")), ("earnings", N_("My money"))],
     Role.qa_lead: [("review_queue", N_("Review")), ("waves", N_("Waves")), ("checklists", N_("Checklists")),
                    ("scenarios", N_("Scenarios")), ("shopper_quality", N_("Shopper quality")),
-                   ("network_report", N_("Reports"))],
-    Role.director: [("network_report", N_("Network")), ("action_board", N_("Action plan"))],
+                   ("network_report", N_("Reports")), ("board_manage", N_("Visit board")), ("payouts", N_("Payouts"))],
+    Role.director: [("network_report", N_("Network")), ("action_board", N_("Action plan")),
+                    ("programme_cost", N_("Programme cost"))],
     Role.manager: [("action_board", N_("Action plan")), ("clinic_reports", N_("Reports"))],
     Role.admin: [("admin_users", N_("Users")), ("admin_clinics", N_("Clinics")), ("checklists", N_("Checklists")),
                  ("scenarios", N_("Scenarios")), ("waves", N_("Waves")), ("network_report", N_("Reports")),
-                 ("admin_outbox", N_("Outbox"))],
+                 ("board_manage", N_("Visit board")), ("payouts", N_("Payouts")),
+                 ("programme_cost", N_("Programme cost")), ("admin_outbox", N_("Outbox"))],
 }
 
 

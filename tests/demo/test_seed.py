@@ -49,3 +49,21 @@ def test_one_branch_is_weak_on_the_call_and_one_improves_wave_over_wave(session:
     assert min(call_scores, key=lambda name: call_scores[name]) == "Сокольники"
     improving = [next(r["score"] for r in w["clinics"] if r["name"] == "Петроградская") for w in waves]
     assert improving[0] < improving[1] < improving[2]
+
+
+def test_the_demo_has_fees_receipts_and_one_paid_batch(session: Session) -> None:
+    from decimal import Decimal
+
+    from app.money.models import LedgerEntry, Payout, Receipt
+    from app.pool.models import BoardVisit
+
+    seed_demo(session)
+
+    batches = session.exec(select(Payout)).all()
+    statuses = dict(session.exec(select(LedgerEntry.status, func.count()).group_by(LedgerEntry.status)).all())
+    receipts = session.exec(select(func.count()).select_from(Receipt)).one()
+
+    assert [b.status for b in batches] == ["paid"] and batches[0].total > Decimal("0.00")
+    assert {"paid", "approved", "pending"} <= set(statuses)
+    assert receipts > 10
+    assert session.exec(select(func.count()).select_from(BoardVisit)).one() == 4

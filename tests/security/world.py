@@ -27,6 +27,8 @@ from app.jobs.models import Job, JobStatus
 from app.jobs.service import downloads_dir
 from app.mail import compose, outbox
 from app.mail.models import OutgoingMail
+from app.money import payouts, receipts
+from app.pool import board
 from app.review import service as review
 from tests.checklist_docs import small_checklist
 from tests.factories import make_clinic, make_region, make_user
@@ -68,6 +70,10 @@ class World:
     logins: dict[str, Login] = field(default_factory=dict)
     mail: OutgoingMail | None = None  # one message in the admin's Outbox
     jobs: dict[str, Job] = field(default_factory=dict)  # per role: a finished download of clinic A's PDF
+    receipt: Any = None  # on the shopper's draft (issue 19)
+    board_visit: Any = None  # open on the visit board
+    payout: Any = None  # an exported batch holding the approved audit's entry
+    payout_entry: Any = None
 
 
 def photo_bytes(size: tuple[int, int] = (64, 48)) -> bytes:
@@ -138,6 +144,13 @@ def build_world(session: Session) -> World:
     assert assignment is not None
     world = World(region_a, region_b, clinic_a, clinic_b, competitor, wave, assignment, approved, draft,
                   other_draft, approved_photo, draft_photo, other_photo, action, users)
+    world.receipt = receipts.attach_receipt(session, audit=draft, amount_paid="1200.00",
+                                            upload=io.BytesIO(b"%PDF-1.4\n%%EOF\n"), actor=shopper)
+    world.board_visit = board.publish_visit(session, wave=wave, clinic=clinic_b, checklist_slug=SLUG, scenario=None,
+                                            fee="1500.00", actor=users["qa_lead"])
+    world.payout = payouts.create_payout(session, up_to=today, actor=users["admin"])
+    payouts.export_payout(session, payout=world.payout, actor=users["admin"])
+    world.payout_entry = payouts.entries_of(session, world.payout)[0]
     for author in ("qa_lead", "admin"):  # drafts are per author
         editor.open_draft(session, SLUG, author=users[author])
     world.logins = {name: log_in_directly(session, user) for name, user in users.items()}
