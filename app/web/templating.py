@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse
 from jinja2_fragments.fastapi import Jinja2Blocks
 
 from app import i18n
-from app.web import static_files
+from app.web import labels, static_files
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
 
@@ -34,6 +34,7 @@ templates.env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=Tr
 templates.env.globals["static_url"] = static_files.url
 templates.env.globals["N_"] = i18n.N_
 templates.env.filters["localized"] = i18n.localized
+labels.register(templates.env)
 
 
 def render(request: Request, page: str, *, fragment: str | None = None, block: str | None = None,
