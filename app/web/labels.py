@@ -21,7 +21,7 @@ ACTION_STATUS = {"open": N_("Open"), "in_progress": N_("In progress"), "done": N
 ACTION_KIND = {"gap": N_("gap"), "idea": N_("idea")}
 ROLE = {"shopper": N_("Shopper"), "qa_lead": N_("QA lead"), "director": N_("Director"),
         "manager": N_("Clinic manager"), "admin": N_("Administrator")}
-DECISION = {"approve": N_("approved"), "return": N_("returned"), "reject": N_("rejected")}
+DECISION = {"approve": N_("Approved"), "return": N_("Returned"), "reject": N_("Rejected")}
 CHANNEL = {"phone": N_("phone"), "site": N_("website"), "messenger": N_("messenger"), "clinic": N_("in the clinic"),
            "email": N_("e-mail"), "other": N_("other channel")}
 ITEM_TYPE = {"yes_no": N_("yes / no"), "scale": N_("scale"), "number": N_("number"), "choice": N_("choice"),
