@@ -28,6 +28,7 @@ class Gap:
     item_key: str
     touchpoint_key: str
     message: str
+    question: dict[str, str] | None = None  # the item's text, as the shopper reads it
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ def missing(session: Session, audit: Audit) -> list[Gap]:
     """Everything that stops the audit from being submitted, in journey order."""
     touchpoints = {tp.id: tp.key for tp in checklists.touchpoints_of(session, audit.checklist_version_id)}
     states = item_states(session, audit)
-    return [Gap(item.key, touchpoints[item.touchpoint_id], message)
+    return [Gap(item.key, touchpoints[item.touchpoint_id], message, item.text)
             for item in checklists.items_of(session, audit.checklist_version_id)
             for message in states[item.id or 0].gaps]
 
