@@ -14,12 +14,12 @@ from app.clinics import service as clinics
 from app.db import SessionDep
 from app.errors import DomainError, Invalid
 from app.i18n import N_, gettext
+from app.web.labels import ROLE
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 
-ROLE_LABELS = {Role.shopper: N_("Shopper"), Role.qa_lead: N_("QA lead"), Role.director: N_("Director"),
-               Role.manager: N_("Clinic manager"), Role.admin: N_("Administrator")}
+ROLE_LABELS = ROLE
 
 
 def _ids(values: list[str]) -> list[int]:

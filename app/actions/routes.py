@@ -17,14 +17,14 @@ from app.db import SessionDep
 from app.errors import Invalid
 from app.i18n import N_, localized
 from app.reports import charts, drivers, pdf
+from app.web.labels import ACTION_STATUS
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 ActionUser = Annotated[User, Depends(require(*service.ACTING_ROLES))]
 StageEditor = Annotated[User, Depends(require(*stages.STAGE_EDITORS))]
 Text = Annotated[str | None, Query()]
-STATUS_LABELS = {"open": N_("Open"), "in_progress": N_("In progress"), "done": N_("Done, awaiting a visit"),
-                 "verified": N_("Verified")}
+STATUS_LABELS = ACTION_STATUS
 
 
 def _int(value: str | None) -> int | None:

@@ -8,6 +8,9 @@ item shows as renamed (and changed, if it was), not as removed and added.
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.i18n import gettext
+from app.web import labels
+
 CHECKLIST_FIELDS = ("title", "language", "critical_policy", "target")
 
 
@@ -108,12 +111,22 @@ def diff_documents(old: dict[str, Any], new: dict[str, Any], renamed: dict[str, 
     return result
 
 
-def describe(value: Any) -> str:
-    """A changed value for people: texts as "ru: … / en: …", options as "key (score)", — for none."""
+# Fields whose values are codes: the diff shows them in the reader's words (app/web/labels.py).
+_CODED_FIELDS = {"type": "item_type", "channel": "channel", "critical_policy": "critical_policy",
+                 "photo": "photo_policy", "comment": "comment_policy", "language": "language", "unit": "unit"}
+
+
+def describe(value: Any, field_name: str | None = None) -> str:
+    """A changed value for people: texts as "ru: … / en: …", options as "text (score 1)", pass
+    rules as words, codes (types, channels, policies) as labels, — for none."""
     if value is None:
         return "—"
     if isinstance(value, bool):
-        return "true" if value else "false"
+        return gettext("yes") if value else gettext("no")
+    if field_name in _CODED_FIELDS and isinstance(value, str):
+        return labels.label(value, _CODED_FIELDS[field_name])
+    if field_name == "pass_if" and isinstance(value, dict):
+        return labels.pass_rule_text(value.get("min"), value.get("max")) or "—"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, dict):
@@ -122,7 +135,8 @@ def describe(value: Any) -> str:
         parts = []
         for entry in value:
             if isinstance(entry, dict) and "key" in entry:
-                parts.append(f"{entry['key']} ({describe(entry.get('score'))})")
+                parts.append(labels.option_label(entry) if "text" in entry
+                             else f"{entry['key']} ({describe(entry.get('score'))})")
             else:
                 parts.append(describe(entry))
         return ", ".join(parts)

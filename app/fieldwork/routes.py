@@ -48,26 +48,25 @@ def brief_page(request: Request, audit: OwnAudit, session: SessionDep) -> Respon
 
 
 @router.get("/visits/{audit_id}/overview", name="visit_overview")
-def overview_page(request: Request, audit: OwnAudit, session: SessionDep) -> Response:
-    return _overview(request, session, audit)
-
-
-def _overview(request: Request, session: SessionDep, audit: OwnAudit, status_code: int = 200) -> Response:
+def overview_page(request: Request, audit: OwnAudit, session: SessionDep, refused: bool = False) -> Response:
     gaps = submission.missing(session, audit) if audit.status in ("draft", "returned") else []
     titles = {p.touchpoint.key: p.touchpoint.title for p in screens.progress(session, audit)}
     return render(request, "fieldwork/overview.html", audit=audit, visit=assignments.visit_of(session, audit),
                   progress=screens.progress(session, audit), gaps=gaps, titles=titles,
-                  failed=status_code == 422, status_code=status_code)
+                  refused=refused and bool(gaps))
 
 
 @router.post("/visits/{audit_id}/submit", name="submit_visit")
 def submit_visit(request: Request, audit: OwnAudit, session: SessionDep, user: ShopperUser) -> Response:
-    """303 to the visit page once submitted (a repeat too); 422 with the overview listing the gaps."""
+    """303 to the visit page once submitted (a repeat too); refused for gaps, 303 to the overview that
+    lists them, so a reload does not post again and the address is a page of its own."""
     try:
         submission.submit_audit(session, audit=audit, actor=user)
     except Invalid:
-        return _overview(request, session, audit, status_code=422)
-    response = _visit_redirect(request, audit.id)
+        target = f"{request.url_for('visit_overview', audit_id=audit.id).path}?refused=1"
+        response = RedirectResponse(target, status_code=303)
+    else:
+        response = _visit_redirect(request, audit.id)
     if request.headers.get("HX-Request") == "true":
         response.headers["HX-Redirect"] = response.headers["location"]
     return response

@@ -31,6 +31,7 @@ class Gap:
     item_key: str
     touchpoint_key: str
     message: str
+    question: dict[str, str] | None = None  # the item's text, as the shopper reads it
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ def missing(session: Session, audit: Audit) -> list[Gap]:
     content = content_of(session, audit.checklist_version_id)
     touchpoints = {tp.id: tp.key for tp in content.touchpoints}
     states = item_states(session, audit)
-    return [Gap(item.key, touchpoints[item.touchpoint_id], message)
+    return [Gap(item.key, touchpoints[item.touchpoint_id], message, item.text)
             for item in content.items for message in states[item.id or 0].gaps]
 
 

@@ -14,8 +14,10 @@ from app.checklists.models import ChecklistVersion, Item, ItemOption, Touchpoint
 from app.checklists.schema import ItemType
 from app.clinics.models import Clinic
 from app.fieldwork.models import Answer, Assignment, Audit, Evidence, Review, Scenario, Wave
+from app.fieldwork.rules import is_failing
 from app.i18n import gettext, localized
 from app.review import service
+from app.web import labels
 
 EARTH_RADIUS_M = 6_371_000.0
 
@@ -45,7 +47,7 @@ def hours_to_submit(audit: Audit) -> float | None:
 
 
 def shown_value(item: Item, answer: Answer | None, options: dict[tuple[int, str], ItemOption]) -> str:
-    """The answer as a reviewer reads it."""
+    """The answer as a reviewer reads it: words, never a stored code."""
     if answer is None:
         return ""
     if answer.na:
@@ -55,21 +57,60 @@ def shown_value(item: Item, answer: Answer | None, options: dict[tuple[int, str]
     if item.type == ItemType.choice and answer.value_text is not None:
         option = options.get((item.id or 0, answer.value_text))
         return localized(option.text) if option else answer.value_text
+    if item.type == ItemType.emotion and answer.value_num is not None:
+        return labels.emotion(answer.value_num)
+    if item.type == ItemType.scale and answer.value_num is not None:
+        return f"{answer.value_num:g} / {item.scale_max or 5}"
     if answer.value_num is not None:
         number = f"{answer.value_num:g}"
-        return f"{number} {item.unit}" if item.unit else number
+        return f"{number} {labels.unit(item.unit)}" if item.unit else number
     return answer.value_text or ""
+
+
+def verdict(item: Item, answer: Answer | None, options: dict[tuple[int, str], ItemOption]) -> str | None:
+    """"pass", "partial" or "fail" by the item's score (DESIGN §5); None for unscored types, N/A and
+    no answer, which count neither way."""
+    if answer is None or answer.na:
+        return None
+    num, text = answer.value_num, answer.value_text
+    score: float | None = None
+    if item.type == ItemType.yes_no and num is not None:
+        score = num
+    elif item.type == ItemType.scale and num is not None:
+        low, high = item.scale_min or 1, item.scale_max or 5
+        score = (num - low) / (high - low) if high > low else 1.0
+    elif item.type == ItemType.number and num is not None:
+        score = 0.0 if is_failing(item, num, text, False, {}) else 1.0
+    elif item.type == ItemType.choice and text is not None:
+        option = options.get((item.id or 0, text))
+        score = option.score if option else None
+    if score is None:
+        return None
+    return "pass" if score >= 1 else ("fail" if score <= 0 else "partial")
 
 
 @dataclass
 class ItemRow:
     item: Item
+    touchpoint: Touchpoint
     answer: Answer | None
     shown: str
     evidence: list[Evidence]
     changed: bool  # answered or changed since the previous decision (a resubmission)
     previous_comment: str | None  # what QA wrote on this item at the previous return
     previous_shown: str | None = None  # a changed item's answer as it was at that return
+    verdict: str | None = None  # pass | partial | fail | None (not scored)
+
+    @property
+    def critical_failure(self) -> bool:
+        return self.item.critical and self.verdict in {"fail", "partial"}
+
+    @property
+    def needs_decision(self) -> bool:
+        """What QA must look at before deciding: failures, critical items not passed, evidence to
+        judge, answers changed since the last return and items QA commented on then."""
+        return (self.verdict == "fail" or self.critical_failure or self.changed or bool(self.evidence)
+                or bool(self.previous_comment))
 
 
 @dataclass
@@ -104,6 +145,43 @@ class ReviewScreen:
     changed_count: int = 0
     comment_drafts: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def rows(self) -> list[ItemRow]:
+        return [row for block in self.touchpoints for row in block.rows]
+
+    @property
+    def to_decide(self) -> list[ItemRow]:
+        """The lead of the screen, in checklist order."""
+        return [row for row in self.rows if row.needs_decision]
+
+    @property
+    def the_rest(self) -> list[TouchpointBlock]:
+        """Every other item by touchpoint, folded below the lead."""
+        blocks = [TouchpointBlock(block.touchpoint, [row for row in block.rows if not row.needs_decision])
+                  for block in self.touchpoints]
+        return [block for block in blocks if block.rows]
+
+    @property
+    def item_texts(self) -> dict[str, str]:
+        """Item key -> question, so the history names items as the checklist asks them."""
+        return {row.item.key: localized(row.item.text) for row in self.rows}
+
+    @property
+    def failed_count(self) -> int:
+        return sum(row.verdict == "fail" for row in self.rows)
+
+    @property
+    def critical_count(self) -> int:
+        return sum(row.critical_failure for row in self.rows)
+
+    @property
+    def evidence_count(self) -> int:
+        return sum(len(row.evidence) for row in self.rows) + len(self.audit_evidence)
+
+    @property
+    def answered_count(self) -> int:
+        return sum(row.answer is not None or bool(row.evidence) for row in self.rows)
+
 
 def review_screen(session: Session, audit: Audit) -> ReviewScreen:
     """The audit as the reviewer sees it (any status; only a submitted one can be decided)."""
@@ -136,6 +214,7 @@ def review_screen(session: Session, audit: Audit) -> ReviewScreen:
     for file in evidence:
         evidence_by_item.setdefault(file.item_id, []).append(file)
 
+    touchpoint_by_id = {tp.id: tp for tp in content.touchpoints}
     by_touchpoint: dict[int, list[ItemRow]] = {}
     changed_count = 0
     for item in content.items:
@@ -149,10 +228,11 @@ def review_screen(session: Session, audit: Audit) -> ReviewScreen:
         previous_answer = Answer(audit_id=audit.id or 0, item_id=item.id or 0, value_num=was[0],
                                  value_text=was[1], na=bool(was[2])) if was else None
         by_touchpoint.setdefault(item.touchpoint_id, []).append(ItemRow(
-            item=item, answer=answer, shown=shown_value(item, answer, options), evidence=item_evidence,
+            item=item, touchpoint=touchpoint_by_id[item.touchpoint_id], answer=answer,
+            shown=shown_value(item, answer, options), evidence=item_evidence,
             changed=changed, previous_comment=previous_comments.get(item.key),
             previous_shown=(shown_value(item, previous_answer, options) or gettext("no answer"))
-            if changed and before else None))
+            if changed and before else None, verdict=verdict(item, answer, options)))
     blocks = [TouchpointBlock(touchpoint=tp, rows=by_touchpoint.get(tp.id or 0, []))
               for tp in content.touchpoints]
 

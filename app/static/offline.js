@@ -165,9 +165,11 @@
   };
 
   let count = 0;
+  let waited = false;  // "everything is sent" only once something waited here; before, nothing was to send
   const show = async () => {
     const list = (await all()).filter((o) => !AUDIT || o.audit === AUDIT);
     count = list.length;
+    waited = waited || count > 0;
     document.querySelectorAll(".offline-note,.file.queued").forEach((n) => n.remove());
     const held = el("ul", "held");
     list.forEach((o) => {
@@ -205,7 +207,7 @@
       row.append(" ", d);
       held.append(row);
     });
-    box.replaceChildren(el("p", count ? "unsent" : "all-sent", count ? T.tUnsent.replace("{n}", count) : T.tSent));
+    box.replaceChildren(el("p", count ? "unsent" : "all-sent", count ? T.tUnsent.replace("{n}", count) : (waited ? T.tSent : T.tNothing)));
     box.dataset.unsent = count;
     if (held.children.length) box.append(el("p", "", T.tHeld), held);
     if (notice) box.append(el("p", "error", notice));

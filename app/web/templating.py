@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse
 from jinja2_fragments.fastapi import Jinja2Blocks
 
 from app import i18n
-from app.web import static_files, urls
+from app.web import labels, static_files, urls
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
 
@@ -46,6 +46,7 @@ templates.env.globals["url_for"] = urls.template_url_for  # a reverse map, not a
 templates.env.globals["static_url"] = static_files.url
 templates.env.globals["N_"] = i18n.N_
 templates.env.filters["localized"] = i18n.localized
+labels.register(templates.env)
 
 
 def render(request: Request, page: str, *, fragment: str | None = None, block: str | None = None,

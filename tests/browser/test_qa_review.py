@@ -2,6 +2,7 @@
 comment on one item; the shopper (phone) sees the comment highlighted on that item, changes the
 answer and resubmits; the QA lead sees what changed and approves."""
 
+import re
 from datetime import date
 from typing import Any
 
@@ -65,6 +66,9 @@ def test_return_with_a_comment_resubmit_and_approve(browser: Any, live_app: Live
     qa.wait_for_url("**/review")
     qa.locator(f"a[href$='/review/audits/{audit_id}']").first.click()
     qa.wait_for_url(f"**/review/audits/{audit_id}")
+    # A passed item sits folded under "Everything else"; its comment box opens on demand.
+    qa.locator("#the-rest > summary").click()
+    qa.locator("#item-reception\\.wait .item-comment > summary").click()
     qa.fill("#comment-reception\\.wait", COMMENT)
     qa.get_by_role("button", name="Return with comments").click()
     qa.wait_for_url("**/review?done=return*")
@@ -96,7 +100,8 @@ def test_return_with_a_comment_resubmit_and_approve(browser: Any, live_app: Live
     qa.goto(f"{live_app.url}/review/audits/{audit_id}")
     expect(qa.locator(".flash", has_text="Resubmission")).to_contain_text("1 item changed")
     changed = qa.locator("#item-reception\\.wait")
-    expect(changed).to_have_class("review-item changed")
+    expect(changed).to_have_class(re.compile(r"\bchanged\b"))
+    expect(qa.locator("#to-decide #item-reception\\.wait")).to_be_visible()  # changed answers lead
     expect(changed.locator(".badge", has_text="changed")).to_be_visible()
     expect(changed.locator(".answer")).to_contain_text("Over 20 minutes")
     expect(changed.locator(".answer del")).to_have_text("Under 10 minutes")  # what it replaced

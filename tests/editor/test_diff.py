@@ -97,7 +97,7 @@ def test_option_score_change_and_checklist_target_change() -> None:
     assert result.checklist == [FieldChange("target", 80.0, 90.0)]
     change = result.items_changed[0]
     assert change.key == "reception.wait" and [c.field for c in change.changes] == ["options"]
-    assert "medium (0.25)" in describe(change.changes[0].new)
+    assert "(score 0.25)" in describe(change.changes[0].new, "options")
 
 
 def test_diff_of_an_invalid_draft_does_not_fail() -> None:
@@ -114,5 +114,8 @@ def test_diff_of_an_invalid_draft_does_not_fail() -> None:
 def test_describe_shows_values_for_people() -> None:
     assert describe(None) == "—"
     assert describe(2.0) == "2"
-    assert describe(True) == "true"
+    assert describe(True) == "yes"
+    assert describe("zero_touchpoint", "critical_policy") == "touchpoint scores zero"
+    assert describe({"max": 30.0, "min": None}, "pass_if") == "no more than 30"
+    assert describe("site", "channel") == "website"
     assert describe({"ru": "Да", "en": "Yes"}) == "ru: Да / en: Yes"

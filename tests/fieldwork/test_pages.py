@@ -116,11 +116,21 @@ def test_the_overview_lists_what_is_missing_with_links(as_shopper: TestClient, a
     assert f'/visits/{audit.id}/t/reception#item-reception.photo' in page.text
 
 
-def test_submitting_with_gaps_shows_the_overview_with_422(as_shopper: TestClient, audit: Audit) -> None:
+def test_submitting_with_gaps_redirects_to_the_overview_naming_the_questions(as_shopper: TestClient,
+                                                                            audit: Audit) -> None:
     response = as_shopper.post(f"/visits/{audit.id}/submit")
+    overview = as_shopper.get(response.headers["location"])
 
-    assert response.status_code == 422
-    assert "Still missing" in response.text and "#item-call.answer_time" in response.text
+    assert response.status_code == 303 and response.headers["location"] == f"/visits/{audit.id}/overview?refused=1"
+    assert "Not submitted:" in overview.text and "Still missing" in overview.text
+    assert "#item-call.answer_time" in overview.text and "Seconds until answered" in overview.text
+    assert ">call.answer_time<" not in overview.text and "<code>" not in overview.text
+
+
+def test_the_overview_says_not_submitted_only_after_a_refused_submit(as_shopper: TestClient, audit: Audit) -> None:
+    page = as_shopper.get(f"/visits/{audit.id}/overview")
+
+    assert "Still missing" in page.text and "Not submitted:" not in page.text
 
 
 def test_submitting_a_complete_visit_redirects_and_then_the_form_is_read_only(

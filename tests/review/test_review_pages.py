@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 from fastapi.testclient import TestClient
@@ -156,11 +157,33 @@ def test_a_resubmission_highlights_what_changed(session: Session, client: TestCl
     page = client.get(f"/review/audits/{audit.id}")
 
     assert "Resubmission: 1 item changed" in page.text
-    assert 'class="review-item changed"' in page.text
+    assert re.search(r'id="item-call.answer_time" class="review-item [^"]*\bchanged"', page.text)
     changed = page.text.split('id="item-call.answer_time"')[1].split("</li>")[0]
     assert "How many seconds?" in changed and "12 s" in changed
     unchanged = page.text.split('id="item-call.greeting"')[1].split("</li>")[0]
-    assert "changed" not in unchanged and 'class="review-item"' in page.text
+    assert "changed" not in unchanged.split(">")[0] and "badge warn" not in unchanged
+
+
+def _between(html: str, start: str, end: str) -> str:
+    return html[html.index(start):html.index(end)]
+
+
+def test_the_screen_leads_with_failures_marks_each_answer_and_folds_the_rest(session: Session,
+                                                                             client: TestClient) -> None:
+    audit = make_submitted(session)
+    answer(session, audit, "call.callback", num=0)  # a failed yes/no; the greeting passed
+    _qa(session, client)
+
+    page = client.get(f"/review/audits/{audit.id}").text
+
+    lead = _between(page, 'id="to-decide"', 'id="the-rest"')
+    rest = _between(page, 'id="the-rest"', 'id="visit-details"')
+    assert 'id="item-call.callback"' in lead and "✗ failed" in lead.split('id="item-call.callback"')[1]
+    assert 'id="item-call.callback"' not in rest and "✓ passed" in rest.split('id="item-call.greeting"')[1]
+    assert page.index('id="to-decide"') < page.index('id="the-rest"') < page.index('class="decision-bar"')
+    # each comment box sits closed inside its item, one per item, never open on an untouched screen
+    assert page.count('<details class="item-comment">') == page.count('name="comment_item"') > 1
+    assert '<details class="item-comment" open' not in page
 
 
 def test_the_shopper_cannot_open_the_review_pages(session: Session, client: TestClient) -> None:
