@@ -1,7 +1,7 @@
 """journey stages: a clinic's service blueprint per stage (backstage, supporting systems) and its owner
 
 Revision ID: 0008
-Revises: 0003
+Revises: 0005
 Create Date: 2026-12-01 21:11:41
 """
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ from alembic import op
 import app.db_types
 
 revision: str = '0008'
-down_revision: str | Sequence[str] | None = '0003'
+down_revision: str | Sequence[str] | None = '0005'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

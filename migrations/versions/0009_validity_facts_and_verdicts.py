@@ -1,7 +1,7 @@
 """validity: facts derived from each file at upload, and the verdict per audit
 
 Revision ID: 0009
-Revises: 0003
+Revises: 0008
 Create Date: 2026-12-01 20:54:14
 """
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ from alembic import op
 import app.db_types
 
 revision: str = '0009'
-down_revision: str | Sequence[str] | None = '0003'
+down_revision: str | Sequence[str] | None = '0008'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

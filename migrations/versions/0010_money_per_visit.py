@@ -3,7 +3,7 @@
 Amounts are app.money.amounts.Money: NUMERIC(12, 2) on PostgreSQL, integer cents on SQLite.
 
 Revision ID: 0010
-Revises: 0003
+Revises: 0009b
 Create Date: 2026-12-01 20:54:17
 """
 from collections.abc import Sequence
@@ -16,7 +16,7 @@ import app.db_types
 import app.money.amounts
 
 revision: str = '0010'
-down_revision: str | Sequence[str] | None = '0003'
+down_revision: str | Sequence[str] | None = '0009b'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """notifications, mail outbox, account links
 
 Revision ID: 0012
-Revises: 0003
+Revises: 0010b
 Create Date: 2026-12-01 20:58:28.820430
 """
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ from alembic import op
 import app.db_types
 
 revision: str = '0012'
-down_revision: str | Sequence[str] | None = '0005'
+down_revision: str | Sequence[str] | None = '0010b'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
