@@ -7,7 +7,6 @@ sniffed from the bytes, photos re-encoded without metadata (GPS!), PDFs kept as 
 served as a download with a sandboxing policy.
 """
 
-import hashlib
 from decimal import Decimal
 from pathlib import Path
 from typing import BinaryIO
@@ -79,7 +78,7 @@ def attach_receipt(session: Session, *, audit: Audit, amount_paid: object, uploa
         raise ReceiptFileMissing()
     stored: tuple[str, str, int, str] | None = None
     if upload is not None:
-        temp = spool(upload, media.media_dir() / "tmp")
+        temp = spool(upload, media.scratch_dir())
         try:
             stored = _store(temp)
         finally:
@@ -107,25 +106,22 @@ def attach_receipt(session: Session, *, audit: Audit, amount_paid: object, uploa
 
 
 def _store(temp: Path) -> tuple[str, str, int, str]:
-    """(stored name, content type, size, sha256) of a sniffed receipt file. Raises NotAReceipt."""
+    """(stored name, content type, size, sha256) of a sniffed receipt file, kept in the media storage.
+    Raises NotAReceipt, StorageDown."""
     with temp.open("rb") as handle:
         head = handle.read(HEAD_BYTES)
     if head.startswith(PDF_MAGIC):
-        name, content_type = media.new_name("pdf"), "application/pdf"
-        temp.replace(media.path_of(name))
-    else:
-        try:
-            kind = media.sniff(head)
-        except media.NotAllowedFile:
-            raise NotAReceipt() from None
-        if kind.kind != "photo":
-            raise NotAReceipt()
-        photo = media.store_photo(temp)
-        media.remove_files(photo.thumb_name)  # a receipt is read whole, never as a thumbnail
-        name, content_type = photo.name, "image/jpeg"
-    path = media.path_of(name)
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    return name, content_type, path.stat().st_size, digest
+        kept = media.keep_file(temp, extension="pdf", content_type="application/pdf")
+        return kept.name, "application/pdf", kept.size_bytes, kept.sha256
+    try:
+        kind = media.sniff(head)
+    except media.NotAllowedFile:
+        raise NotAReceipt() from None
+    if kind.kind != "photo":
+        raise NotAReceipt()
+    photo = media.store_photo(temp)
+    media.remove_files(photo.thumb_name)  # a receipt is read whole, never as a thumbnail
+    return photo.name, "image/jpeg", photo.size_bytes, photo.sha256
 
 
 def reimbursable(receipt: Receipt | None, limit: Decimal) -> Decimal:

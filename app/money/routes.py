@@ -6,14 +6,14 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import FileResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
 from app.accounts.deps import CurrentUser, ShopperUser
 from app.db import SessionDep
 from app.db_types import utcnow
 from app.errors import DomainError, NotFound
-from app.fieldwork import assignments, media
+from app.fieldwork import assignments
 from app.fieldwork.audits import is_editable
 from app.fieldwork.deps import OwnAudit, PostedForm
 from app.fieldwork.uploads import LimitedBodyRoute
@@ -24,6 +24,8 @@ from app.money.deps import CostReader, PayoutUser
 from app.money.models import LedgerEntry
 from app.review import screen
 from app.review.deps import AuditById
+from app.storage import MissingFile
+from app.storage.responses import stored_file
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False, route_class=LimitedBodyRoute)
@@ -79,17 +81,15 @@ def attach_receipt(request: Request, audit: OwnAudit, form: PostedForm, session:
 @router.get("/receipts/{receipt_id}", name="receipt_file")
 def receipt_file(receipt_id: int, user: CurrentUser, session: SessionDep) -> Response:
     receipt = receipts.viewable_receipt(session, user=user, receipt_id=receipt_id)
-    path = media.path_of(receipt.stored_name)
-    if not path.is_file():
-        raise receipts.ReceiptNotFound()
     pdf = receipt.content_type == "application/pdf"
     # A PDF is the sender's bytes: downloaded, never rendered in the app's origin.
-    headers = {"Cache-Control": "private, max-age=3600"}
-    if pdf:
-        headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    headers = {"Content-Security-Policy": "sandbox; default-src 'none'"} if pdf else {}
     name = f"receipt-{receipt.id}.{'pdf' if pdf else 'jpg'}"
-    return FileResponse(path, media_type=receipt.content_type, filename=name,
-                        content_disposition_type="attachment" if pdf else "inline", headers=headers)
+    try:
+        return stored_file(receipt.stored_name, content_type=receipt.content_type, filename=name,
+                           disposition="attachment" if pdf else "inline", headers=headers)
+    except MissingFile as missing:
+        raise receipts.ReceiptNotFound() from missing
 
 
 @router.post("/review/audits/{audit_id}/receipt", name="review_receipt")
