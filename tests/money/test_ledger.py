@@ -8,13 +8,14 @@ import pytest
 from sqlmodel import Session
 
 from app.accounts.models import Role
-from app.fieldwork import media
 from app.fieldwork.audits import AuditNotEditable
 from app.fieldwork.models import Assignment
 from app.money import ledger, receipts, terms
 from app.money.amounts import NotAnAmount, to_amount
 from app.money.models import EntryStatus
 from app.review import service as review
+from app.storage import get_storage
+from app.storage.base import read_all
 from tests.factories import make_user
 from tests.fieldwork.helpers import gps_exif, make_audit, picture
 from tests.money.helpers import PDF, approve, paid_wave, submitted_visit
@@ -150,5 +151,5 @@ def test_a_photo_receipt_is_stored_re_encoded_without_its_metadata(session: Sess
     receipt = receipts.attach_receipt(session, audit=audit, amount_paid="10.00",
                                       upload=io.BytesIO(picture(exif=gps_exif())))
 
-    stored = media.path_of(receipt.stored_name).read_bytes()
+    stored = read_all(get_storage(), receipt.stored_name)
     assert receipt.content_type == "image/jpeg" and b"Phone Camera X" not in stored

@@ -28,7 +28,9 @@ def _concrete(path: str, world: World) -> str:
            "shopper_id": world.users["other_shopper"].id, "token_id": 1, "wave_id": world.wave.id,
            "assignment_id": world.assignment.id, "action_id": world.action.id, "slug": "sec-clinic",
            "t": 0, "i": 0, "touchpoint_key": "call", "item_key": "call.greeting",
-           "mail_id": world.mail.id if world.mail else 0, "token": "not-a-live-token"}
+           "mail_id": world.mail.id if world.mail else 0, "token": "not-a-live-token",
+           "job_id": world.jobs["admin"].id, "payout_id": world.payout.id, "entry_id": world.payout_entry.id,
+           "board_visit_id": world.board_visit.id}
     for name, value in ids.items():
         for template in ("{" + name + "}", "{" + name + ":int}"):
             path = path.replace(template, str(value))
