@@ -59,28 +59,34 @@ def clinic_report(live_app: LiveApp) -> dict[str, Any]:
         return {"clinic": clinic.id, "wave": wave.id}
 
 
-def _save(page: Any, value: str) -> float:
-    """Tap yes or no on the greeting item; seconds until the server's fragment says saved."""
+def _save(page: Any, server: list[float]) -> float:
+    """Tap the other of yes and no on the greeting item; seconds until the server's fragment says
+    saved. The request's own time (sent to answered, as the browser saw it) goes to `server`."""
+    checked = page.locator('li[id="item-call.greeting"] input[value="yes"]:checked').count()
+    value = "no" if checked else "yes"
     started = time.monotonic()
-    page.locator('li[id="item-call.greeting"]').locator(f'label:has(input[value="{value}"])').click()
+    with page.expect_response(lambda r: "/items/call.greeting" in r.url and r.request.method == "POST") as sent:
+        page.locator('li[id="item-call.greeting"]').locator(f'label:has(input[value="{value}"])').click()
     page.locator(f'li[id="item-call.greeting"][data-save-state="saved"]:has(input[value="{value}"]:checked)'
                  ).wait_for(timeout=30_000)
-    return time.monotonic() - started
+    took = time.monotonic() - started
+    timing = sent.value.request.timing
+    server.append((timing["responseEnd"] - timing["requestStart"]) / 1000)
+    return took
 
 
-def _ask_and_download(page: Any, shopper: Any, button: str, saves: list[float]) -> tuple[str, bytes, str]:
+def _ask_and_download(page: Any, shopper: Any, button: str, saves: list[float],
+                      server: list[float]) -> tuple[str, bytes, str]:
     """Click the button on the gap report, keep the shopper saving until the file is offered, then
     download it. Returns the status first shown, the file's bytes and its suggested name."""
     page.locator("form.ask-download button", has_text=button).first.click()
     page.wait_for_url("**/downloads/*")
     first_status = page.locator("section.download").get_attribute("data-status") or ""
-    value = "no"
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 300  # Chromium on a loaded 2-CPU box can take minutes
     while page.locator('section.download[data-status="done"]').count() == 0:
-        assert time.monotonic() < deadline, "the file was not ready within two minutes"
+        assert time.monotonic() < deadline, "the file was not ready within five minutes"
         assert page.locator('section.download[data-status="failed"]').count() == 0, page.content()
-        saves.append(_save(shopper, value))
-        value = "yes" if value == "no" else "no"
+        saves.append(_save(shopper, server))
     with page.expect_download() as info:
         page.locator("section.download a.button").click()
     download = info.value
@@ -99,19 +105,25 @@ def test_a_director_downloads_a_pdf_and_a_workbook_while_a_shopper_autosaves_qui
     director = director_context.new_page()
     log_in_page(director, live_app, "director-downloads@example.test", PASSWORD)
     report = f"{live_app.url}/reports/clinics/{clinic_report['clinic']}?wave={clinic_report['wave']}&checklist={SLUG}"
-    saves: list[float] = [_save(shopper, "yes")]  # one save before any background work
+    server: list[float] = []
+    saves: list[float] = [_save(shopper, server)]  # one save before any background work
 
     director.goto(report)
-    pdf_first, pdf, pdf_name = _ask_and_download(director, shopper, "PDF", saves)
+    pdf_first, pdf, pdf_name = _ask_and_download(director, shopper, "PDF", saves, server)
     director.goto(report)
-    xlsx_first, xlsx, xlsx_name = _ask_and_download(director, shopper, "Download XLSX", saves)
+    xlsx_first, xlsx, xlsx_name = _ask_and_download(director, shopper, "Download XLSX", saves, server)
 
     assert pdf_first in ("queued", "running")  # Chromium takes seconds: the page came first
     assert xlsx_first in ("queued", "running", "done")
     assert pdf.startswith(b"%PDF") and pdf_name.endswith(".pdf")
     assert xlsx.startswith(b"PK") and xlsx_name.endswith(".xlsx")  # a zip: the workbook
     assert len(saves) >= 3
-    assert max(saves) < SAVE_BOUND_S, saves
+    assert live_app.media_dir is not None
+    waits = [line for line in (live_app.media_dir.parent / "server.log").read_text().splitlines()
+             if "for the write turn" in line]
+    assert max(saves) < SAVE_BOUND_S, (f"saves {[round(t, 2) for t in saves]}, of which the requests "
+                                       f"{[round(t, 2) for t in server]}; turn waits {waits}; "
+                                       f"load average {os.getloadavg()}")
     assert worker.poll() is None
     shopper_context.close()
     director_context.close()
