@@ -35,8 +35,8 @@ def user_for_token(session: Session, plain: str) -> User | None:
     if user is None or not user.active:
         return None
     now = utcnow()
-    # "Last used" to the minute is all the profile page shows; writing it on every call would make each
-    # API read a write (and on SQLite wait for the writer's turn).
+    # At most once a minute, like a login session: otherwise every API read would be a write, and on
+    # SQLite each one would take the write lock (app/db.py).
     if token.last_used_at is None or now - token.last_used_at > _TOUCH_EVERY:
         token.last_used_at = now
         session.add(token)

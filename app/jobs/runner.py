@@ -125,7 +125,9 @@ def _build(job: Job, part: Path, progress: object) -> Built:
             context = BuildContext(session=session, user=user, params=job.params, out=out,
                                    progress=progress,  # type: ignore[arg-type]
                                    request=worker_request(user))
-            return builder.build(context)
+            built = builder.build(context)
+            session.commit()  # what the build stored on the way (normally nothing: see reports.tasks)
+            return built
     finally:
         i18n.set_language(previous)
 
