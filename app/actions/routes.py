@@ -26,7 +26,7 @@ STATUS_LABELS = {"open": N_("Open"), "in_progress": N_("In progress"), "done": N
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.strip().isdigit() else None
+    return int(value) if value and value.strip().isascii() and value.strip().isdigit() else None
 
 
 def _date(value: str | None) -> date | None:
