@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlmodel import Session, col, delete, func, select
 
-from app.accounts import passwords, sessions
+from app.accounts import passwords, sessions, tokens
 from app.accounts.models import DirectorClinic, DirectorRegion, LoginAttempt, Role, User
 from app.clinics.models import Clinic, Region
 from app.db_types import utcnow
@@ -168,19 +168,26 @@ def authenticate(session: Session, *, email: str, password: str, address: str) -
 
 
 def change_password(session: Session, *, user: User, new_password: str, actor: User | None) -> None:
-    """Sets a new password and ends every session of that user (the caller logs in again)."""
+    """Sets a new password and ends every session and API token of that user (the caller logs in
+    again; integrations get a new token)."""
     user.password_hash = passwords.hash_password(new_password)
     user.password_changed_at = utcnow()
     session.add(user)
     sessions.revoke_all(session, user_id=user.id or 0)
+    tokens.revoke_all(session, user_id=user.id or 0)
     trail.record(session, actor=actor, verb="user.password", entity="user", entity_id=user.id)
 
 
 def set_active(session: Session, *, user: User, active: bool, actor: User | None) -> None:
+    """Deactivating ends the user's sessions and API tokens; a reactivated user starts with none
+    (tokens are revoked again, in case any outlived an earlier deactivation)."""
+    changed = user.active != active
     user.active = active
     session.add(user)
     if not active:
         sessions.revoke_all(session, user_id=user.id or 0)
+    if changed or not active:
+        tokens.revoke_all(session, user_id=user.id or 0)
     trail.record(session, actor=actor, verb="user.activate" if active else "user.deactivate",
                  entity="user", entity_id=user.id)
 
