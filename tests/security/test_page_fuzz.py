@@ -28,7 +28,7 @@ from tests.security.routes import _walk
 from tests.security.test_authorization_matrix import NAMED, PARAMETERS, TABLE
 from tests.security.world import ROLES, World, as_user, build_world
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "4"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "3"))
 PAGE_SETTINGS = settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
                          suppress_health_check=list(HealthCheck), phases=[Phase.explicit, Phase.generate])
 
