@@ -29,6 +29,10 @@ except ImportError:  # Windows: worker processes are not gated against each othe
 BUSY_TIMEOUT_MS = 30_000
 SLOW_TURN_S = 0.5
 log = logging.getLogger("mystery_patient.db")
+# An acknowledged save survives a power cut (docs/design.md §7): in WAL mode NORMAL syncs only at
+# checkpoints, so the last commits before a power loss can vanish although the phone was told
+# "saved"; FULL syncs the WAL at every commit. The cost is one fsync per write (bench/durability.py).
+SQLITE_SYNCHRONOUS = "FULL"
 
 
 def make_engine(url: str) -> Engine:
@@ -72,7 +76,7 @@ def _tune_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA synchronous={SQLITE_SYNCHRONOUS}")
         cursor.close()
 
     @event.listens_for(engine, "begin")

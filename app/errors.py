@@ -14,6 +14,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
+from starlette.routing import Match
 
 from app.i18n import N_, gettext
 
@@ -101,6 +102,26 @@ def database_busy(exc: OperationalError) -> bool:
             or getattr(exc.orig, "sqlstate", None) in BUSY_SQLSTATES)
 
 
+def _routes(routes: list[Any]) -> Any:
+    for route in routes:
+        if hasattr(route, "effective_candidates"):  # an included router
+            yield from _routes(route.effective_candidates())
+            yield from _routes(route.effective_low_priority_routes())
+        else:
+            yield route
+
+
+def _allowed_methods(request: Request) -> set[str]:
+    """The methods the app serves at this path, whichever route serves each."""
+    allowed: set[str] = set()
+    for route in _routes(request.app.routes):
+        match, _ = route.matches({**request.scope, "method": "GET"}) if hasattr(route, "matches") else (None, None)
+        methods = getattr(route, "methods", None)
+        if match is not None and match != Match.NONE and methods:
+            allowed |= set(methods)
+    return allowed
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     def on_domain_error(request: Request, exc: DomainError) -> Response:
@@ -125,7 +146,11 @@ def install_error_handlers(app: FastAPI) -> None:
         messages = {404: N_("Not found."), 405: N_("This action is not allowed here."),
                     413: N_("The upload is too large.")}
         message = gettext(messages.get(exc.status_code, str(exc.detail)))
-        return _problem(request, exc.status_code, message)
+        response = _problem(request, exc.status_code, message)
+        response.headers.update(exc.headers or {})
+        if exc.status_code == 405:  # every method of the path, not only the first route's (RFC 9110)
+            response.headers["Allow"] = ", ".join(sorted(_allowed_methods(request)))
+        return response
 
     @app.exception_handler(OperationalError)
     def on_database_error(request: Request, exc: OperationalError) -> Response:

@@ -23,13 +23,13 @@ ROLE_LABELS = ROLE
 
 
 def _ids(values: list[str]) -> list[int]:
-    return sorted({int(value) for value in values if value.strip().isdigit()})
+    return sorted({int(value) for value in values if value.strip().isascii() and value.strip().isdigit()})
 
 
 def _scope_for(role: str, clinic_id: str, region_ids: list[str], clinic_ids: list[str]) -> dict[str, Any]:
     """Only the scope the chosen role uses: the other selects may still hold stale choices."""
     if role == Role.manager:
-        return {"clinic_id": int(clinic_id) if clinic_id.strip().isdigit() else None}
+        return {"clinic_id": int(clinic_id) if clinic_id.strip().isascii() and clinic_id.strip().isdigit() else None}
     if role == Role.director:
         return {"region_ids": _ids(region_ids), "clinic_ids": _ids(clinic_ids)}
     return {}

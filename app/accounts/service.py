@@ -5,9 +5,10 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import text
 from sqlmodel import Session, col, delete, func, select
 
-from app.accounts import passwords, sessions
+from app.accounts import passwords, sessions, tokens
 from app.accounts.models import DirectorClinic, DirectorRegion, LoginAttempt, Role, User
 from app.clinics.models import Clinic, Region
 from app.db_types import utcnow
@@ -139,6 +140,19 @@ def _wait(failures: int, latest: datetime | None, *, slow_after: int, lock_after
     return latest + delay - utcnow()
 
 
+def _one_attempt_at_a_time(session: Session, *, email: str, address: str) -> None:
+    """Serialise the login attempts of one email and of one address until the transaction ends, so
+    count-failures → check-password → record-failure is atomic: without it 40 parallel wrong
+    passwords on PostgreSQL all read the same low count and got 18 passwords checked instead of 5.
+    PostgreSQL: transaction-scoped advisory locks (email first, then address: one order, no
+    deadlock), released at commit, after the failure is recorded. SQLite needs none: every
+    transaction here begins IMMEDIATE (app/db.py), which already admits one writer at a time."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for key in (f"login-email:{email[:254]}", f"login-address:{address[:64]}"):
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key})
+
+
 def check_throttle(session: Session, *, email: str, address: str) -> None:
     """Raises TooManyAttempts while the account (an email, whether or not such a user exists) or the
     address has to wait. Nothing here depends on the account existing."""
@@ -157,6 +171,7 @@ def authenticate(session: Session, *, email: str, password: str, address: str) -
     checked before the password, so nothing can be guessed while waiting).
     """
     email = email.strip().lower()
+    _one_attempt_at_a_time(session, email=email, address=address)
     check_throttle(session, email=email, address=address)
     user = find_user(session, email)
     if not passwords.verify_password(user.password_hash if user else None, password) or not (user and user.active):
@@ -169,19 +184,26 @@ def authenticate(session: Session, *, email: str, password: str, address: str) -
 
 
 def change_password(session: Session, *, user: User, new_password: str, actor: User | None) -> None:
-    """Sets a new password and ends every session of that user (the caller logs in again)."""
+    """Sets a new password and ends every session and API token of that user (the caller logs in
+    again; integrations get a new token)."""
     user.password_hash = passwords.hash_password(new_password)
     user.password_changed_at = utcnow()
     session.add(user)
     sessions.revoke_all(session, user_id=user.id or 0)
+    tokens.revoke_all(session, user_id=user.id or 0)
     trail.record(session, actor=actor, verb="user.password", entity="user", entity_id=user.id)
 
 
 def set_active(session: Session, *, user: User, active: bool, actor: User | None) -> None:
+    """Deactivating ends the user's sessions and API tokens; a reactivated user starts with none
+    (tokens are revoked again, in case any outlived an earlier deactivation)."""
+    changed = user.active != active
     user.active = active
     session.add(user)
     if not active:
         sessions.revoke_all(session, user_id=user.id or 0)
+    if changed or not active:
+        tokens.revoke_all(session, user_id=user.id or 0)
     trail.record(session, actor=actor, verb="user.activate" if active else "user.deactivate",
                  entity="user", entity_id=user.id)
 

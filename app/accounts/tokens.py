@@ -4,6 +4,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from app.accounts.models import ApiToken, User
@@ -46,6 +47,12 @@ def user_for_token(session: Session, plain: str) -> User | None:
 def revoke_token(session: Session, *, token: ApiToken) -> None:
     token.revoked_at = utcnow()
     session.add(token)
+
+
+def revoke_all(session: Session, *, user_id: int) -> None:
+    """Revoke every live token of the user: their trust ends with a password change or deactivation."""
+    session.execute(update(ApiToken).where(col(ApiToken.user_id) == user_id, col(ApiToken.revoked_at).is_(None))
+                    .values(revoked_at=utcnow()))
 
 
 def tokens_of(session: Session, *, user: User) -> list[ApiToken]:

@@ -126,7 +126,7 @@ def improved(session: Session, *, user: User, date_from: date | None, date_to: d
         query = query.where(col(Action.clinic_id).in_(list(visible) or [-1]))
     if date_from:
         query = query.where(col(ActionEvent.at) >= datetime.combine(date_from, time.min, tzinfo=UTC))
-    if date_to:
+    if date_to and date_to < date.max:  # "until the end of time" has no day after it
         query = query.where(col(ActionEvent.at) < datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=UTC))
     rows = session.exec(query.order_by(col(Clinic.name), col(ActionEvent.at))).all()
     per_clinic: dict[int, dict[str, Any]] = {}

@@ -28,7 +28,7 @@ STATUS_LABELS = ACTION_STATUS
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.strip().isdigit() else None
+    return int(value) if value and value.strip().isascii() and value.strip().isdigit() else None
 
 
 def _date(value: str | None) -> date | None:

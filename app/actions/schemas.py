@@ -4,12 +4,14 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
+from app.web.api_dates import ApiDate
+
 
 class ActionCreate(BaseModel):
     clinic_id: int
     title: str = Field(description="what will change")
     owner_id: int | None = Field(default=None, description="exactly one owner: one of the clinic's people")
-    due_on: date | None = None
+    due_on: ApiDate | None = None
     kind: str = Field(default="gap", description="gap | idea")
     checklist: str | None = Field(default=None, description="checklist slug (default: the first one)")
     touchpoint: str | None = Field(default=None, description="a touchpoint gap covers its scored items")
@@ -20,7 +22,7 @@ class ActionCreate(BaseModel):
 class ActionUpdate(BaseModel):
     status: str | None = Field(default=None, description="open | in_progress | done (needs a comment)")
     owner_id: int | None = None
-    due_on: date | None = None
+    due_on: ApiDate | None = None
     comment: str = ""
 
 

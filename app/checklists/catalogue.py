@@ -73,20 +73,21 @@ def compare(session: Session, slug: str, *, reader: User, start: str | None, end
     if end is None:
         end = "draft" if draft is not None else str(latest.version)
     if start is None:
-        start = str(latest.version if end == "draft" else max(1, int(end) - 1 if end.isdigit() else 1))
+        numbered = end.isascii() and end.isdigit()
+        start = str(latest.version if end == "draft" else max(1, int(end) - 1 if numbered else 1))
 
     def document(ref: str) -> tuple[dict[str, Any], dict[str, str]]:
         if ref == "draft":
             own = editor.get_draft(session, slug, author=reader)
             return comparable(own.document, slug), dict(own.renamed_keys or {})
-        if not ref.isdigit():
+        if not (ref.isascii() and ref.isdigit()):
             raise versions.VersionNotFound(slug=slug, version=ref)
         stored = versions.get_version(session, slug, int(ref))
         return stored.document, dict(stored.renamed_keys or {})
 
     old, _ = document(start)
     new, renamed = document(end)
-    if end != "draft" and start.isdigit() and int(end) - int(start) != 1:
+    if end != "draft" and start.isascii() and start.isdigit() and int(end) - int(start) != 1:
         renamed = _chained_renames(session, slug, int(start), int(end))
     return diff.diff_documents(old, new, renamed), start, end
 

@@ -297,7 +297,7 @@ def save_item(session: Session, draft: ChecklistVersion, t: int, i: int, form: M
     _set(item, "max", typed(form.get("scale_max")))
     if op == "add_option":
         options = options + [{"key": "", "text": {}, "score": None}]
-    elif op.startswith("remove_option:") and op[14:].isdigit():
+    elif op.startswith("remove_option:") and op[14:].isascii() and op[14:].isdigit():
         options = [o for n, o in enumerate(options) if n != int(op[14:])]
     cleaned = [{k: v for k, v in o.items() if v not in (None, "", {})} for o in options]
     _set(item, "options", cleaned if kind == "choice" else None)

@@ -14,7 +14,9 @@ from app.checklists import catalogue, diff, editor, files, preview, scenario_rou
 from app.checklists.api import Upload
 from app.checklists.models import ChecklistVersion
 from app.db import SessionDep
+from app.errors import Invalid
 from app.fieldwork.deps import PostedForm
+from app.i18n import N_
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -149,13 +151,23 @@ def draft_item(request: Request, slug: str, t: int, i: int, user: QaUser, form: 
                   item=draft.document["touchpoints"][t]["items"][i], **_draft_context(session, slug, draft))
 
 
+def _position(field: dict[str, str], name: str, default: int) -> int:
+    """A touchpoint or item position of the structure form. Raises Invalid unless a small whole number."""
+    raw = field.get(name) or ""
+    if not raw:
+        return default
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 4):
+        raise Invalid(N_("{field} must be a position in the checklist (a whole number)."), field=name)
+    return int(raw)
+
+
 @router.post("/checklists/{slug}/draft/structure", name="draft_structure")
 def draft_structure(request: Request, slug: str, user: QaUser, form: PostedForm, session: SessionDep) -> Response:
     """Add, move, remove and rename touchpoints and items; the whole editor comes back."""
     draft = editor.get_draft(session, slug, author=user)
     field = {k: str(v) for k, v in form.items()}
     action, key = field.get("action", ""), field.get("expected_key", "")
-    t, i = int(field.get("t") or 0), int(field.get("i") or 0)
+    t, i = _position(field, "t", 0), _position(field, "i", 0)
     if action == "add_touchpoint":
         editor.add_touchpoint(session, draft, key=field.get("key", ""), title=field.get("title", ""))
     elif action == "add_item":
@@ -168,7 +180,7 @@ def draft_structure(request: Request, slug: str, user: QaUser, form: PostedForm,
     elif action in ("item_up", "item_down"):
         editor.move_item(session, draft, t, i, expected_key=key, step=-1 if action == "item_up" else 1)
     elif action == "item_move":
-        editor.move_item(session, draft, t, i, expected_key=key, to_touchpoint=int(field.get("to") or t))
+        editor.move_item(session, draft, t, i, expected_key=key, to_touchpoint=_position(field, "to", t))
     elif action == "item_remove":
         editor.remove_item(session, draft, t, i, expected_key=key)
     elif action == "rename":

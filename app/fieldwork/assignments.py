@@ -11,6 +11,7 @@ from app.accounts.models import Role, User
 from app.checklists import versions as checklists
 from app.clinics.models import Clinic
 from app.errors import Invalid, NotFound
+from app.fieldwork import waves
 from app.fieldwork.models import Assignment, Audit, AuditStatus, Scenario, Wave
 from app.i18n import N_
 from app.pool import rules as pool_rules
@@ -79,6 +80,8 @@ def assign_in_bulk(session: Session, *, wave: Wave, clinics: list[Clinic], shopp
     shopper has already been there. Raises Invalid without clinics or shoppers."""
     if not clinics or not shoppers:
         raise Invalid(N_("Choose at least one clinic and one shopper."))
+    if not 1 <= visits_per_clinic <= waves.MAX_VISITS_PER_CLINIC:
+        raise Invalid(N_("A clinic gets from 1 to {n} visits."), n=waves.MAX_VISITS_PER_CLINIC)
     taken = {(clinic_id, shopper_id) for clinic_id, shopper_id in session.exec(
         select(Assignment.clinic_id, Assignment.shopper_id)
         .where(Assignment.wave_id == wave.id, col(Assignment.cancelled_at).is_(None))).all()}

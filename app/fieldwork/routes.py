@@ -1,7 +1,8 @@
 """The shopper's pages: my visits, the scenario brief, the visit with its facts, the overview of what
 is missing, and submit. The form screens are in form_routes.py, files in media_routes.py."""
 
-from datetime import UTC, datetime, timedelta, timezone
+import re
+from datetime import UTC, date, datetime, timedelta, timezone
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
@@ -14,6 +15,11 @@ from app.fieldwork.deps import OwnAudit, OwnEditableAudit, PostedForm
 from app.i18n import N_
 from app.web.templating import render
 from app.web.urls import url_for
+
+OFFSET = re.compile(r"-?[0-9]{1,4}")
+MAX_OFFSET_MINUTES = 14 * 60
+# A visit happens in this era; a year 1 or 9999 time would overflow when moved to UTC.
+EARLIEST_VISIT, LATEST_VISIT = date(2000, 1, 1), date(2999, 12, 31)
 
 router = APIRouter(include_in_schema=False)
 router.include_router(offline_routes.router)  # first: /visits/offline-manifest is not an audit id
@@ -82,6 +88,8 @@ def _local_time(text: str | None, offset_minutes: int) -> datetime | None:
         raise Invalid(N_("The time {value} is not valid."), value=text) from bad
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone(timedelta(minutes=offset_minutes)))
+    if not EARLIEST_VISIT <= moment.date() <= LATEST_VISIT:
+        raise Invalid(N_("The time {value} is not valid."), value=text)
     return moment.astimezone(UTC)
 
 
@@ -90,7 +98,10 @@ def save_visit_times(request: Request, audit: OwnEditableAudit, form: PostedForm
                      user: ShopperUser) -> Response:
     """Start and end of the visit: typed times, or the "now" buttons (server clock)."""
     offset_text = form.get("tz_offset")
-    offset = int(offset_text) if isinstance(offset_text, str) and offset_text.lstrip("-").isdigit() \
+    # Minutes east of UTC from the phone's clock: real zones span −12:00..+14:00; anything else
+    # (a typo, a forged form) falls back to the display zone rather than failing.
+    offset = int(offset_text) if isinstance(offset_text, str) and OFFSET.fullmatch(offset_text) \
+        and abs(int(offset_text)) <= MAX_OFFSET_MINUTES \
         else int(screens.DISPLAY_ZONE.utcoffset(None).total_seconds() // 60)
     started = _local_time(_field(form, "started_at"), offset)
     ended = _local_time(_field(form, "ended_at"), offset)

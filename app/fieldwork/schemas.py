@@ -6,6 +6,7 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.validity.schemas import ValidityOut
+from app.web.api_dates import ApiDate, ApiDateTime
 
 AnswerValue = bool | int | float | str | None
 
@@ -16,8 +17,8 @@ class Strict(BaseModel):
 
 class WaveIn(Strict):
     name: str = Field(min_length=1, max_length=120)
-    starts_on: date
-    ends_on: date
+    starts_on: ApiDate
+    ends_on: ApiDate
     visits_per_clinic: int = Field(default=1, ge=1, le=100)
 
 
@@ -35,8 +36,8 @@ class AssignmentIn(Strict):
     checklist: str = Field(description="checklist slug; the audit is pinned to its latest version")
     scenario_id: int | None = None
     shopper: str = Field(description="the shopper's email")
-    window_start: date | None = None
-    due_on: date | None = Field(default=None, description="the last day of the visit window")
+    window_start: ApiDate | None = None
+    due_on: ApiDate | None = Field(default=None, description="the last day of the visit window")
     fee: Decimal | None = Field(default=None, max_digits=12, decimal_places=2, ge=0,
                                 description="this visit's fee; empty: the wave's default (docs/money.md)")
     reimbursement_limit: Decimal | None = Field(default=None, max_digits=12, decimal_places=2, ge=0)
@@ -63,7 +64,7 @@ class AnswerIn(Strict):
     na: bool = False
     comment: str | None = None
     client_change_id: str | None = Field(default=None, max_length=64)
-    client_changed_at: datetime | None = None
+    client_changed_at: ApiDateTime | None = None
 
 
 class AnswersIn(Strict):
@@ -124,8 +125,8 @@ class AuditOut(BaseModel):
 
 
 class VisitTimesIn(Strict):
-    started_at: datetime | None = None
-    ended_at: datetime | None = None
+    started_at: ApiDateTime | None = None
+    ended_at: ApiDateTime | None = None
 
 
 class CheckInIn(Strict):

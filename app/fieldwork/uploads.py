@@ -37,7 +37,7 @@ class LimitedBodyRoute(APIRoute):
         async def limited(request: Request) -> Response:
             limit = get_settings().max_upload_bytes + FORM_OVERHEAD
             declared = request.headers.get("content-length", "")
-            if declared.isdigit() and int(declared) > limit:
+            if declared.isascii() and declared.isdigit() and int(declared) > limit:
                 raise too_large()
             received = 0
             receive = request.receive

@@ -10,6 +10,11 @@ from app.fieldwork.models import Wave
 from app.i18n import N_
 from app.trail import service as trail
 
+# Bounds the pages and the API share: a count from a form must not keep one request (and, on
+# SQLite, every other request) inside a transaction for minutes.
+MAX_VISITS_PER_CLINIC = 100
+MAX_NAME_LENGTH = 120  # the column's length
+
 
 class WaveNotFound(NotFound):
     message = N_("There is no wave {wave_id}.")
@@ -22,10 +27,12 @@ def create_wave(session: Session, *, name: str, starts_on: date, ends_on: date, 
     name = name.strip()
     if not name:
         raise Invalid(N_("The wave needs a name."))
+    if len(name) > MAX_NAME_LENGTH:
+        raise Invalid(N_("A wave name has at most {n} characters."), n=MAX_NAME_LENGTH)
     if ends_on < starts_on:
         raise Invalid(N_("The wave ends before it starts."))
-    if visits_per_clinic < 1:
-        raise Invalid(N_("A wave plans at least one visit per clinic."))
+    if not 1 <= visits_per_clinic <= MAX_VISITS_PER_CLINIC:
+        raise Invalid(N_("A wave plans from 1 to {n} visits per clinic."), n=MAX_VISITS_PER_CLINIC)
     if session.exec(select(Wave.id).where(Wave.name == name)).first() is not None:
         raise Conflict(N_("There is already a wave named {name}."), name=name)
     wave = Wave(name=name, starts_on=starts_on, ends_on=ends_on, visits_per_clinic=visits_per_clinic)

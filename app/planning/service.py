@@ -24,6 +24,7 @@ from app.clinics.models import Clinic
 from app.db_types import utcnow
 from app.errors import Conflict, Invalid, NotFound
 from app.fieldwork import assignments as fieldwork
+from app.fieldwork import waves as fieldwork_waves
 from app.fieldwork.models import Answer, Assignment, Audit, AuditStatus, Evidence, Scenario, Wave
 from app.i18n import N_
 from app.pool import rules as pool_rules
@@ -166,8 +167,8 @@ def bulk_assign(session: Session, *, wave: Wave, clinic_ids: list[int], shopper_
     """
     if not clinic_ids or not shopper_ids:
         raise Invalid(N_("Choose at least one clinic and one shopper."))
-    if visits_per_clinic < 1:
-        raise Invalid(N_("A clinic needs at least one visit."))
+    if not 1 <= visits_per_clinic <= fieldwork_waves.MAX_VISITS_PER_CLINIC:
+        raise Invalid(N_("A clinic gets from 1 to {n} visits."), n=fieldwork_waves.MAX_VISITS_PER_CLINIC)
     clinics = {c.id: c for c in session.exec(select(Clinic).where(col(Clinic.id).in_(clinic_ids))).all()}
     shoppers = {u.id: u for u in session.exec(select(User).where(col(User.id).in_(shopper_ids),
                                                                  User.role == Role.shopper)).all()}

@@ -110,7 +110,7 @@ def filter_choices(session: Session, *, clinic_ids: Collection[int] | None) -> F
 
 def find_wave(session: Session, ref: str) -> Wave:
     """A wave by id, or by name. Raises WaveNotFound."""
-    wave = session.get(Wave, int(ref)) if ref.strip().isdigit() else None
+    wave = session.get(Wave, int(ref)) if ref.strip().isascii() and ref.strip().isdigit() else None
     wave = wave or session.execute(select(Wave).where(col(Wave.name) == ref)).scalars().first()
     if wave is None:
         raise WaveNotFound(wave=ref)
@@ -119,7 +119,7 @@ def find_wave(session: Session, ref: str) -> Wave:
 
 def find_region(session: Session, ref: str) -> Region:
     """A region by id, or by name. Raises RegionNotFound."""
-    region = session.get(Region, int(ref)) if ref.strip().isdigit() else None
+    region = session.get(Region, int(ref)) if ref.strip().isascii() and ref.strip().isdigit() else None
     region = region or session.execute(select(Region).where(col(Region.name) == ref)).scalars().first()
     if region is None:
         raise RegionNotFound(region=ref)

@@ -34,7 +34,7 @@ def _flashes(done: str | None, audit: str | None) -> list[tuple[str, str]]:
 
 
 def _id_or_none(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return int(value) if value and value.isascii() and value.isdigit() else None
 
 
 @router.get("/review", name="review_queue")

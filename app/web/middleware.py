@@ -10,6 +10,7 @@ from sqlalchemy.exc import DBAPIError
 from app import i18n
 from app.accounts import csrf
 from app.errors import DomainError, Invalid, NotFound
+from app.i18n import N_
 from app.settings import get_settings
 
 LANGUAGE_COOKIE = "mp_lang"
@@ -36,6 +37,22 @@ def _secure_cookies(response: Response) -> None:
         for key, value in response.raw_headers]
 
 
+class NulCharacter(Invalid):
+    message = N_("The request contains a NUL character, which no field may hold.")
+
+
+async def _nul_in_request(request: Request) -> bool:
+    """A NUL in the path, the query or a URL-encoded form: no name, text or number has one, and
+    PostgreSQL cannot store it. (A multipart upload may hold NULs in its files; its text fields are
+    caught when stored, see _unstorable.)"""
+    if b"%00" in request.scope.get("raw_path", b"") or b"%00" in request.scope.get("query_string", b""):
+        return True
+    if request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+        body = await request.body()
+        return b"%00" in body or b"\x00" in body
+    return False
+
+
 def _unstorable(crash: Exception) -> DomainError | None:
     """A value the database cannot hold is the sender's mistake, not a crash. An id beyond the
     database's integers names nothing (404): SQLite refuses to bind it (OverflowError), PostgreSQL
@@ -47,7 +64,11 @@ def _unstorable(crash: Exception) -> DomainError | None:
         if getattr(crash.orig, "sqlstate", None) == "22003":
             return NotFound()
         if "NUL" in str(crash.orig):
-            return Invalid()
+            return NulCharacter()
+        if getattr(crash.orig, "sqlstate", None) == "22001":  # longer than its column
+            return Invalid(N_("A value is longer than this field can hold."))
+    if isinstance(crash, ValueError) and "NUL" in str(crash):  # refused by the driver before sending
+        return NulCharacter()
     return None
 
 
@@ -56,6 +77,8 @@ async def request_plumbing(request: Request, call_next: Callable[[Request], Awai
     language = request.cookies.get(LANGUAGE_COOKIE) or i18n.negotiate(request.headers.get("accept-language"))
     i18n.set_language(language or i18n.DEFAULT_LANGUAGE)
     try:
+        if await _nul_in_request(request):
+            raise NulCharacter()
         response = await call_next(request)
     except Exception as crash:
         # Starlette answers crashes outside every middleware, so its 500 page would miss the headers

@@ -27,6 +27,8 @@ def url(name: str) -> str:
 
 @router.get("/static/{version}/{name:path}", include_in_schema=False)
 def static_file(version: str, name: str) -> FileResponse:
+    if "\x00" in name:  # no file has one, and the file system refuses to look it up (ValueError)
+        raise NotFound()
     path = (STATIC_DIR / name).resolve()
     if STATIC_DIR not in path.parents or not path.is_file() or path.suffix not in MEDIA_TYPES:
         raise NotFound()
