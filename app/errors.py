@@ -22,6 +22,7 @@ log = logging.getLogger("mystery_patient")
 class DomainError(Exception):
     status_code = 400
     message = N_("The request could not be completed.")
+    retry_after: int | None = None  # seconds, sent as Retry-After (a 503 that will pass)
 
     def __init__(self, message: str | None = None, *, detail: Any = None, **params: Any) -> None:
         if message is not None:
@@ -98,7 +99,10 @@ def install_error_handlers(app: FastAPI) -> None:
             if request.headers.get("HX-Request") == "true":
                 return Response(status_code=401, headers={"HX-Redirect": "/login"})
             return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
-        return _problem(request, exc.status_code, exc.text(), exc.detail)
+        response = _problem(request, exc.status_code, exc.text(), exc.detail)
+        if exc.retry_after is not None:
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
 
     @app.exception_handler(RequestValidationError)
     def on_invalid_request(request: Request, exc: RequestValidationError) -> Response:

@@ -19,6 +19,9 @@ from app.db import SessionDep
 from app.errors import install_error_handlers
 from app.fieldwork import api as fieldwork_api
 from app.fieldwork import routes as fieldwork_pages
+from app.jobs import api as jobs_api
+from app.jobs import routes as job_pages
+from app.jobs.queue import load_tasks
 from app.planning import routes as planning_pages
 from app.reports import api as reports_api
 from app.reports import routes as report_pages
@@ -32,9 +35,9 @@ ROUTERS: list[APIRouter] = [
     static_files.router, home.router, account_profile.router,
     account_pages.router, account_admin.router, clinic_pages.router, checklist_pages.router,
     fieldwork_pages.router, planning_pages.router, review_pages.router, report_pages.router,
-    action_pages.router,
+    action_pages.router, job_pages.router,
     accounts_api.router, clinics_api.router, checklists_api.router, fieldwork_api.router,
-    review_api.router, reports_api.router, actions_api.router,
+    review_api.router, reports_api.router, actions_api.router, jobs_api.router,
 ]
 
 
@@ -44,6 +47,7 @@ def create_app() -> FastAPI:
     app.middleware("http")(request_plumbing)
     app.add_middleware(GZipMiddleware, minimum_size=500)
     install_error_handlers(app)
+    load_tasks()  # the domains' jobs and builders, so requests can start them
 
     @app.get("/healthz", include_in_schema=False)
     def healthz(session: SessionDep) -> JSONResponse:
