@@ -104,7 +104,7 @@ def serve(target: str, env: dict[str, str], log: Path, tree: Path = ROOT) -> Ite
             cwd=tree, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_until_up(base, server, log, seconds=60)
+        wait_until_up(base, server, log, seconds=180)  # a loaded shared box can take a minute
         yield base
     finally:
         server.terminate()
