@@ -17,8 +17,9 @@ searched for "database is locked". Nothing is asserted: the exit status is 1 onl
 
 Options: --seconds N (per measurement, default 10), --connections N (default 8), --record FILE
 (write this run's figures as JSON), --tree DIR (serve the app from another checkout, e.g. the
-commit before the speed work unpacked with `git archive`, to record its figures). The machine is
-shared: compare ratios, not absolute figures.
+commit before the speed work unpacked with `git archive`, to record its figures), --before-tree DIR
+(measure that older checkout too, on the same data and in the same run, shown as "before"). The
+machine is shared: compare ratios, not absolute figures.
 """
 
 import argparse
@@ -104,7 +105,7 @@ def serve(target: str, env: dict[str, str], log: Path, tree: Path = ROOT) -> Ite
             cwd=tree, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_until_up(base, server, log, seconds=60)
+        wait_until_up(base, server, log, seconds=180)  # a loaded shared box can take a minute
         yield base
     finally:
         server.terminate()
@@ -166,9 +167,28 @@ def seed_world(database_url: str) -> World:
         engine.dispose()
 
 
-def measure(database_url: str, workdir: Path, *, seconds: int, connections: int,
-            tree: Path = ROOT) -> dict[str, Load | str]:
+def _load_app(base: str, world: World, put_env: dict[str, str], *, seconds: int,
+              connections: int) -> tuple[httpx.Response, dict[str, Load | str]]:
+    """The form page (fetched once, then under wrk with the session cookie) and the autosave."""
     from bench.page_weight import BROWSER_HEADERS, first_screen_path, log_in
+
+    with httpx.Client(headers={k: v for k, v in BROWSER_HEADERS.items() if k != "Accept-Encoding"},
+                      timeout=10) as client:
+        log_in(client, base)
+        path = first_screen_path(client, base, world.audit_id)
+        page = client.get(base + path)
+        page.raise_for_status()
+        cookie = "; ".join(f"{name}={value}" for name, value in client.cookies.items())
+    return page, {
+        "page_path": path, "page_bytes": str(len(page.content)),
+        "page": run_wrk(base + path, seconds=seconds, connections=connections,
+                        headers={"Cookie": cookie, "Accept-Language": "ru"}),
+        "autosave": run_wrk(f"{base}/api/v1/audits/{world.audit_id}/answers", seconds=seconds,
+                            connections=connections, script=PUT_SCRIPT, env=put_env)}
+
+
+def measure(database_url: str, workdir: Path, *, seconds: int, connections: int, tree: Path = ROOT,
+            before_tree: Path | None = None) -> dict[str, Load | str]:
     from tests.database import migrate
 
     migrate(database_url)
@@ -177,22 +197,13 @@ def measure(database_url: str, workdir: Path, *, seconds: int, connections: int,
                "MP_VAR_DIR": str(workdir / "var"), "MP_SECRET_KEY": SECRET}
     log = workdir / "app.log"
     put_env = {"MP_ITEM": world.item_key, "MP_TOKEN": world.token, "MP_AUDITS": ",".join(map(str, world.audit_ids))}
-    results: dict[str, Load | str] = {}
     with serve("app.main:app", app_env, log, tree) as base:
-        with httpx.Client(headers={k: v for k, v in BROWSER_HEADERS.items() if k != "Accept-Encoding"},
-                          timeout=10) as client:
-            log_in(client, base)
-            path = first_screen_path(client, base, world.audit_id)
-            page = client.get(base + path)
-            page.raise_for_status()
-            cookie = "; ".join(f"{name}={value}" for name, value in client.cookies.items())
-        results["page_path"] = path
-        results["page_bytes"] = str(len(page.content))
-        results["page"] = run_wrk(base + path, seconds=seconds, connections=connections,
-                                  headers={"Cookie": cookie, "Accept-Language": "ru"})
-        results["autosave"] = run_wrk(f"{base}/api/v1/audits/{world.audit_id}/answers", seconds=seconds,
-                                      connections=connections, script=PUT_SCRIPT,
-                                      env=put_env)
+        page, results = _load_app(base, world, put_env, seconds=seconds, connections=connections)
+    if before_tree is not None:  # the older code on the same data, in the same run
+        with serve("app.main:app", app_env, log, before_tree) as base:
+            _page, before = _load_app(base, world, put_env, seconds=seconds, connections=connections)
+        results["before_page"], results["before_autosave"] = before["page"], before["autosave"]
+    path = str(results["page_path"])
     (workdir / "page.html").write_bytes(page.content)
     floor_env = {"MP_FLOOR_PAGE": str(workdir / "page.html"), "MP_FLOOR_DATABASE": database_url,
                  "MP_FLOOR_ITEM": str(world.item_id)}
@@ -200,8 +211,7 @@ def measure(database_url: str, workdir: Path, *, seconds: int, connections: int,
         results["page_floor"] = run_wrk(base + path, seconds=seconds, connections=connections)
     with serve("bench.floors:upsert", floor_env, log) as base:
         results["autosave_floor"] = run_wrk(f"{base}/api/v1/audits/{world.audit_id}/answers", seconds=seconds,
-                                            connections=connections, script=PUT_SCRIPT,
-                                            env=put_env)
+                                            connections=connections, script=PUT_SCRIPT, env=put_env)
     text = log.read_text()
     results["locked"] = str(text.count("database is locked"))
     results["server_errors"] = str(text.count("Traceback"))
@@ -236,7 +246,8 @@ def _row(label: str, app: Load, floor: Load, before: dict[str, float] | None) ->
 def report(figures: dict[str, dict[str, Load | str]], before: dict[str, dict[str, dict[str, float]]]) -> None:
     print(f"\n  {WORKERS} uvicorn workers each; rps = answered with 2xx/3xx per second; ms = latency p50/p99;"
           " ratio = app / floor in the same run")
-    print(f"  {'':<30} {'before (recorded)':^33} │ {'app now':^24} │ {'floor, same run':^24} │"
+    heading = "before (same run)" if any("before_page" in r for r in figures.values()) else "before (recorded)"
+    print(f"  {'':<30} {heading:^33} │ {'app now':^24} │ {'floor, same run':^24} │"
           f" {'ratio':>8}  failed app/floor")
     print(f"  {'':<30} {'rps':>8} {'p50':>7} {'p99':>7} {'ratio':>8} │ {'rps':>8} {'p50':>7} {'p99':>7} │"
           f" {'rps':>8} {'p50':>7} {'p99':>7} │")
@@ -245,7 +256,10 @@ def report(figures: dict[str, dict[str, Load | str]], before: dict[str, dict[str
                                         ("autosave", "autosave_floor", "autosave (1 answer)")):
             app, floor = result[kind], result[floor_kind]
             assert isinstance(app, Load) and isinstance(floor, Load)
-            print(_row(f"{database}: {label}", app, floor, before.get(database, {}).get(kind)))
+            then = result.get(f"before_{kind}")
+            same_run = ({**asdict(then), "ratio": then.rps / floor.rps if floor.rps else 0.0}
+                        if isinstance(then, Load) else None)
+            print(_row(f"{database}: {label}", app, floor, same_run or before.get(database, {}).get(kind)))
         print(f"  {database}: page {result['page_bytes']} B at {result['page_path']}; "
               f"'database is locked' in the logs: {result['locked']}; tracebacks: {result['server_errors']}")
 
@@ -270,6 +284,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--record", type=Path)
     parser.add_argument("--only", choices=["sqlite", "postgresql"])
+    parser.add_argument("--before-tree", type=Path,
+                        help="also serve the app from this older checkout on the same data, in the same run")
     parser.add_argument("--tree", type=Path, default=ROOT,
                         help="serve the app from this source tree (e.g. `git archive` of an older commit)")
     options, _ = parser.parse_known_args([a for a in argv if a != "form_speed"])
@@ -286,7 +302,8 @@ def main(argv: list[str]) -> int:
             workdir = Path(folder)
             with fresh_database(base_url, workdir) as database_url:
                 figures[name] = measure(database_url, workdir, seconds=options.seconds,
-                                        connections=options.connections, tree=options.tree)
+                                        connections=options.connections, tree=options.tree,
+                                        before_tree=options.before_tree)
     before = json.loads(BEFORE.read_text())["figures"] if BEFORE.exists() else {}
     report(figures, before)
     if options.record:

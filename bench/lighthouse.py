@@ -65,6 +65,7 @@ def run_lighthouse(url: str, cookie: str, out: Path) -> dict[str, Any]:
                f"--extra-headers={json.dumps({'Cookie': cookie})}"]
     subprocess.run(command, check=True, env={**os.environ, "CHROME_PATH": CHROME}, timeout=300)
     report: dict[str, Any] = json.loads(out.read_text())
+    shutil.copy(out, INSTALL_DIR / "form-page-report.json")  # the whole report, for a closer look
     return report
 
 
@@ -124,6 +125,7 @@ def main(argv: list[str]) -> int:
         print(f"  {label:<16} {got:>10.3f}   goal {'≥' if higher else '≤'} {goal:<6} {'met' if ok else 'MISSED'}")
     for label, where in SHOWN:
         print(f"  {label:<16} {value(report, where):>10.0f}")
+    print(f"  the whole report: {INSTALL_DIR / 'form-page-report.json'}")
     problems = failing(report)
     if problems:
         print("  audits not passed:")

@@ -29,11 +29,12 @@ def create_token(session: Session, *, user: User, name: str = "") -> tuple[ApiTo
 
 
 def user_for_token(session: Session, plain: str) -> User | None:
-    token = session.exec(select(ApiToken).where(ApiToken.token_hash == _digest(plain))).first()
-    if token is None or token.revoked_at is not None:
+    found = session.exec(select(ApiToken, User).join(User, col(User.id) == ApiToken.user_id)  # one query
+                         .where(ApiToken.token_hash == _digest(plain))).first()
+    if found is None:
         return None
-    user = session.get(User, token.user_id)
-    if user is None or not user.active:
+    token, user = found
+    if token.revoked_at is not None or not user.active:
         return None
     now = utcnow()
     # At most once a minute, like a login session: otherwise every API read would be a write, and on

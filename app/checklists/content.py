@@ -2,8 +2,9 @@
 
 Those rows are written once when the version is published and never changed (a changed document is
 the next version), so every form page, autosave, review screen and report of the same version can
-share one copy instead of reading the same rows again (docs/design.md §5). The copies are plain
-detached model objects: nothing may change them, and nothing needs to, since no route writes them.
+share one copy instead of reading the same rows again (docs/design.md §3, docs/speed.md). The copies
+are plain detached model objects: nothing may change them, and nothing needs to, since no route
+writes them.
 
 The cache is bounded (the versions in use at once are few) and keyed by the database, the version
 id and its publication time: an id a rolled-back transaction gave out and another version later took

@@ -120,9 +120,10 @@ def _audit_out(request: Request, session: Session, audit: Audit) -> AuditOut:
     keys = {item_id: item.key for item_id, item in items.items()}
     version = content.version
     shopper = session.get(User, audit.shopper_id)
-    clinic = session.get(Clinic, audit.clinic_id)
     checkin = None
-    if audit.checkin_latitude is not None and audit.checkin_longitude is not None and clinic is not None:
+    located = audit.checkin_latitude is not None and audit.checkin_longitude is not None
+    clinic = session.get(Clinic, audit.clinic_id) if located else None  # only for the distance
+    if located and clinic is not None:
         checkin = CheckIn(latitude=audit.checkin_latitude, longitude=audit.checkin_longitude,
                           accuracy_m=audit.checkin_accuracy_m, at=audit.checkin_at,
                           distance_m=visits.distance_to_clinic(audit, clinic))

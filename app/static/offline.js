@@ -213,7 +213,13 @@
     if (notice) box.append(el("p", "error", notice));
     if (login) box.append(el("p", "error", T.tLogin));
     if (returned) box.append(el("p", "qa-note", T.tReturned));
-    if (box.dataset.kept) box.append(el("p", "muted", T.tKept));
+    // At the end of the page: a line added to the box would push the form down when the worker answers.
+    const main = document.getElementById("main") || document.body;
+    if (box.dataset.kept && !document.getElementById("offline-kept")) {
+      const note = el("p", "muted", T.tKept);
+      note.id = "offline-kept";
+      main.append(note);
+    }
     box.hidden = false;
   };
 
