@@ -16,6 +16,9 @@ from app.clinics import routes as clinic_pages
 from app.errors import install_error_handlers
 from app.fieldwork import api as fieldwork_api
 from app.fieldwork import routes as fieldwork_pages
+from app.jobs import api as jobs_api
+from app.jobs import routes as job_pages
+from app.jobs.queue import load_tasks
 from app.monitoring import health, metrics
 from app.planning import routes as planning_pages
 from app.reports import api as reports_api
@@ -30,9 +33,9 @@ ROUTERS: list[APIRouter] = [
     health.router, metrics.router, static_files.router, home.router, account_profile.router,
     account_pages.router, account_admin.router, clinic_pages.router, checklist_pages.router,
     fieldwork_pages.router, planning_pages.router, review_pages.router, report_pages.router,
-    action_pages.router,
+    action_pages.router, job_pages.router,
     accounts_api.router, clinics_api.router, checklists_api.router, fieldwork_api.router,
-    review_api.router, reports_api.router, actions_api.router,
+    review_api.router, reports_api.router, actions_api.router, jobs_api.router,
 ]
 
 
@@ -43,6 +46,7 @@ def create_app() -> FastAPI:
     app.add_middleware(GZipMiddleware, minimum_size=500)
     app.middleware("http")(metrics.observe)  # outermost: counts and logs every answer, errors included
     install_error_handlers(app)
+    load_tasks()  # the domains' jobs and builders, so requests can start them
 
     for router in ROUTERS:
         app.include_router(router)

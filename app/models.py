@@ -23,6 +23,7 @@ from app.fieldwork.models import (
     Scenario,
     Wave,
 )
+from app.jobs.models import Job
 from app.reports.models import ScoredAudit, ScoredTouchpoint
 from app.trail.models import TrailEvent
 
@@ -31,6 +32,6 @@ metadata = SQLModel.metadata
 __all__ = [
     "Action", "ActionEvent", "ActionItem", "Answer", "ApiToken", "Assignment", "Audit", "Checklist",
     "ChecklistVersion", "Clinic", "DirectorClinic", "DirectorRegion", "Evidence", "Item", "ItemOption",
-    "LoginAttempt", "Region", "Review", "ReviewComment", "Scenario", "ScoredAudit", "ScoredTouchpoint",
+    "Job", "LoginAttempt", "Region", "Review", "ReviewComment", "Scenario", "ScoredAudit", "ScoredTouchpoint",
     "Touchpoint", "TrailEvent", "User", "UserSession", "Wave", "metadata",
 ]

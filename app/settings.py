@@ -8,6 +8,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SUPPORTED_SCHEMES = ("sqlite", "postgresql", "postgresql+psycopg")
+QUEUE_SCHEMES = ("sqlite", "redis", "rediss", "postgresql", "postgresql+psycopg")
 
 
 class Settings(BaseSettings):
@@ -38,6 +39,12 @@ class Settings(BaseSettings):
     # Observability (docs/scaling.md): JSON log lines by default; /metrics answers only with this token.
     log_format: str = Field(default="json", pattern="^(json|text)$")
     metrics_token: str = ""
+    # The job queue (docs/jobs.md): unset = a SQLite file of its own under var/, else redis://… or
+    # postgresql+psycopg://…
+    queue_url: str = ""
+    queue_name: str = "mystery-patient"  # several apps (or test runs) can share one Redis or PostgreSQL
+    download_hours: int = Field(default=24, gt=0)  # how long a prepared download is kept
+    job_stale_seconds: int = Field(default=120, gt=0)  # a running job silent this long is started again
 
     @field_validator("database_url")
     @classmethod
@@ -47,6 +54,17 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"MP_DATABASE_URL has the unsupported scheme {scheme or url!r}; "
                 "use sqlite:///path/to/file.db or postgresql+psycopg://user@host/db"
+            )
+        return url
+
+    @field_validator("queue_url")
+    @classmethod
+    def known_queue_scheme(cls, url: str) -> str:
+        scheme = url.split("://", 1)[0] if "://" in url else ""
+        if url and scheme not in QUEUE_SCHEMES:
+            raise ValueError(
+                f"MP_QUEUE_URL has the unsupported scheme {scheme or url!r}; "
+                "use redis://host:6379/0, postgresql+psycopg://user@host/db or sqlite:///path/to/queue.db"
             )
         return url
 

@@ -18,6 +18,7 @@ from app.trail import service as trail
 # Per account and per address, failures in the window: slow down first (each further attempt waits
 # twice as long after the latest failure, up to MAX_DELAY), then lock until the window has passed.
 THROTTLE_WINDOW = timedelta(hours=1)
+ATTEMPTS_KEPT = timedelta(days=1)  # well past the window: a day of failures stays readable
 SLOW_AFTER_ACCOUNT = 5
 SLOW_AFTER_ADDRESS = 20
 LOCK_AFTER_ACCOUNT = 20
@@ -223,3 +224,10 @@ def change_own_password(session: Session, *, user: User, current_password: str, 
     if not passwords.verify_password(user.password_hash, current_password):
         raise WrongCurrentPassword()
     change_password(session, user=user, new_password=new_password, actor=user)
+
+
+def prune_login_attempts(session: Session, *, now: datetime) -> int:
+    """Delete failed logins older than ATTEMPTS_KEPT (throttling reads only the last hour).
+    Returns how many went (a periodic job, app.accounts.tasks)."""
+    result = session.exec(delete(LoginAttempt).where(col(LoginAttempt.at) < now - ATTEMPTS_KEPT))  # type: ignore[call-overload]
+    return int(result.rowcount or 0)

@@ -5,11 +5,11 @@ Logout, password change and deactivation revoke sessions; idle and absolute time
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from fastapi import Request, Response
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlmodel import Session, col, select, update
+from sqlmodel import Session, col, delete, select, update
 
 from app.accounts.models import User, UserSession
 from app.db_types import utcnow
@@ -80,3 +80,14 @@ def revoke_all(session: Session, *, user_id: int) -> None:
     session.exec(update(UserSession)  # type: ignore[call-overload]
                  .where(col(UserSession.user_id) == user_id, col(UserSession.revoked_at).is_(None))
                  .values(revoked_at=utcnow()))
+
+
+def prune_sessions(session: Session, *, now: datetime) -> int:
+    """Delete sessions that can no longer sign anyone in: revoked, idle past the idle timeout or
+    older than the absolute one. Returns how many went (a periodic job, app.accounts.tasks)."""
+    settings = get_settings()
+    result = session.exec(delete(UserSession).where(  # type: ignore[call-overload]
+        col(UserSession.revoked_at).is_not(None)
+        | (col(UserSession.last_seen_at) < now - timedelta(minutes=settings.session_idle_minutes))
+        | (col(UserSession.created_at) < now - timedelta(hours=settings.session_absolute_hours))))
+    return int(result.rowcount or 0)

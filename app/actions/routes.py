@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import Session
 
 from app.accounts.deps import require
 from app.accounts.models import Role, User
@@ -159,12 +160,18 @@ STYLESHEET = Path(__file__).resolve().parents[1] / "static" / "app.css"
 @router.get("/reports/clinics/{clinic_id}/journey.pdf", name="clinic_journey_pdf")
 def journey_pdf(request: Request, clinic_id: int, user: ActionUser, session: SessionDep,
                 wave: Text = None) -> Response:
-    """The journey map as a PDF on A3 landscape (the print CSS), printed by headless Chromium;
-    503 where the server has none."""
+    """The journey map as a PDF on A3 landscape (the print CSS), printed by headless Chromium in this
+    request; 503 where the server has none. The page asks for it as a job (app.actions.tasks)."""
+    content, filename = journey_pdf_file(request, session, user=user, clinic_id=clinic_id, wave=wave)
+    return Response(content, media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def journey_pdf_file(request: Request, session: Session, *, user: User, clinic_id: int,
+                     wave: str | None) -> tuple[bytes, str]:
+    """The journey map printed to PDF, and its file name. Raises NotFound, PdfUnavailable."""
     data = journey.build_journey(session, user=user, clinic_id=clinic_id, wave=(wave or "").strip() or None)
     page = render(request, "actions/journey_pdf.html", **data, fmt=charts.fmt,
                   statuses=[str(s) for s in ActionStatus], stylesheet=STYLESHEET.read_text(encoding="utf-8"))
     wave_id = data["report"]["wave"]["id"] if data["report"]["wave"] else "none"
-    return Response(pdf.html_to_pdf(bytes(page.body).decode("utf-8")), media_type="application/pdf",
-                    headers={"Content-Disposition":
-                             f'attachment; filename="journey-map-clinic-{clinic_id}-wave-{wave_id}.pdf"'})
+    return pdf.html_to_pdf(bytes(page.body).decode("utf-8")), f"journey-map-clinic-{clinic_id}-wave-{wave_id}.pdf"

@@ -41,10 +41,15 @@ def serve(host: str | None = typer.Option(None, help="Address to listen on (MP_H
                                             "run `mystery-patient migrate` once before)."),
           forwarded_allow_ips: str = typer.Option(
               "127.0.0.1", help="Proxies whose X-Forwarded-For/-Proto are trusted (comma-separated, '*' = any)."),
-          ) -> None:
-    """Migrate, optionally seed the demo network, then serve."""
+          job_worker: bool | None = typer.Option(
+              None, "--job-worker/--no-job-worker",
+              help="Also run one job worker (with the scheduler). Default: yes for the embedded queue "
+                   "(MP_QUEUE_URL unset), no when MP_QUEUE_URL names a shared queue.")) -> None:
+    """Migrate, optionally seed the demo network, then serve (and, on the embedded queue, work its jobs)."""
     import uvicorn
 
+    from app.jobs.queue import is_embedded
+    from app.jobs.worker import spawn_worker
     from app.migrations import upgrade_to_head
     from app.monitoring.logs import log_config
     from app.settings import get_settings
@@ -55,10 +60,40 @@ def serve(host: str | None = typer.Option(None, help="Address to listen on (MP_H
     if demo:
         demo_commands.seed_and_print()
     host, port = host or settings.host, port or settings.port
-    typer.echo(f"Mystery Patient on http://{host}:{port}")
-    uvicorn.run("app.main:app", host=host, port=port, workers=workers, proxy_headers=True,
-                forwarded_allow_ips=forwarded_allow_ips, log_config=log_config(settings.log_format),
-                log_level="info")
+    child = spawn_worker(scheduler=True) if (is_embedded(settings) if job_worker is None else job_worker) else None
+    typer.echo(f"Mystery Patient on http://{host}:{port}" + (" with a job worker" if child else ""))
+    try:
+        uvicorn.run("app.main:app", host=host, port=port, workers=workers, proxy_headers=True,
+                    forwarded_allow_ips=forwarded_allow_ips, log_config=log_config(settings.log_format),
+                    log_level="info")
+    finally:
+        if child is not None:
+            child.terminate()  # huey's consumer stops on SIGTERM
+            try:
+                child.wait(timeout=15)
+            except Exception:
+                child.kill()
+
+
+@app.command()
+@cli_errors
+def worker(threads: int = typer.Option(2, min=1, help="Jobs run at the same time by this worker."),
+           scheduler: bool = typer.Option(True, "--scheduler/--no-scheduler",
+                                          help="Also run the periodic jobs (clean-ups, reminders). Exactly one "
+                                               "worker of a queue should: start the others with --no-scheduler.")
+           ) -> None:
+    """Work the job queue (MP_QUEUE_URL: unset = var/queue.db, redis://… or postgresql+psycopg://…)
+    until stopped (Ctrl-C or SIGTERM finish the running jobs first)."""
+    from app.jobs.queue import queue_reachable
+    from app.jobs.worker import run_worker
+    from app.settings import get_settings
+
+    settings = get_settings()
+    where = settings.queue_url or str(settings.var_dir / "queue.db")
+    problem = queue_reachable()
+    typer.echo(f"job worker on {where} ({threads} threads, scheduler {'on' if scheduler else 'off'})"
+               + (f"; queue not reachable yet ({problem}), waiting for it" if problem else ""))
+    run_worker(threads=threads, scheduler=scheduler)
 
 
 if __name__ == "__main__":

@@ -79,16 +79,24 @@ STYLESHEET = Path(__file__).resolve().parents[1] / "static" / "app.css"
 @router.get("/reports/clinics/{clinic_id}/report.pdf", name="clinic_report_pdf")
 def clinic_pdf(request: Request, clinic_id: int, user: ReportReader, session: SessionDep,
                wave: Filter = None, checklist: Filter = None) -> Response:
-    """The gap report as a PDF (503 where the server has no Chromium to print it with)."""
+    """The gap report as a PDF, made in this request (503 where the server has no Chromium to print
+    it with). The pages ask for it as a job instead (app.reports.tasks, docs/jobs.md)."""
+    content, filename = clinic_pdf_file(request, session, user=user, clinic_id=clinic_id, wave=wave,
+                                        checklist=checklist)
+    return Response(content, media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def clinic_pdf_file(request: Request, session: Session, *, user: User, clinic_id: int, wave: str | None,
+                    checklist: str | None) -> tuple[bytes, str]:
+    """The gap report printed to PDF, and its file name. Raises the report's NotFound, PdfUnavailable."""
     context = _clinic_context(session, user, clinic_id, wave, checklist)
     page = render(request, "reports/clinic_pdf.html", stylesheet=STYLESHEET.read_text(encoding="utf-8"),
                   printable=True, **context)
     html = pdf.embed_thumbnails(session, bytes(page.body).decode("utf-8"))
     report = context["report"]
     wave_id = report["wave"]["id"] if report["wave"] else "none"
-    filename = f"gap-report-clinic-{clinic_id}-wave-{wave_id}.pdf"
-    return Response(pdf.html_to_pdf(html), media_type="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return pdf.html_to_pdf(html), f"gap-report-clinic-{clinic_id}-wave-{wave_id}.pdf"
 
 
 @router.get("/reports/my-clinic", name="clinic_reports")

@@ -17,7 +17,7 @@ from app.db_types import utcnow
 from app.errors import Conflict, Invalid
 from app.fieldwork.models import Answer, Audit, AuditStatus, Review, ReviewComment
 from app.i18n import N_
-from app.reports import score_store
+from app.reports import tasks as report_tasks
 from app.trail import service as trail
 from app.trail.models import TrailEvent
 
@@ -138,7 +138,9 @@ def review_audit(session: Session, *, audit: Audit, reviewer: User, decision: st
                  review_id=review.id, submission=audit.submission_count, reason=reason, comments=texts,
                  **({"answers": answered} if chosen == Decision.return_ else {}))
     if status == AuditStatus.approved:
-        score_store.store_audit_scores(session, audit=audit)  # reports read them; they fall back to scoring lazily
+        # Reports read stored scores; a worker stores them (reports score what is not stored yet themselves).
+        session.flush()
+        report_tasks.schedule_scores([audit.id or 0])
         actions_verification.on_audit_approved(session, audit)
     session.flush()
     return review

@@ -8,9 +8,11 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, col, func, select
 
 from app.db_types import utcnow
+from app.jobs import queue
 from app.reports import queries, score_store
 from app.reports.models import ScoredAudit, ScoredTouchpoint
 from app.reports.queries import AuditFilter
+from app.reports.tasks import store_scores_of
 from tests.actions.conftest import World, approved_visit
 from tests.factories import PASSWORD, make_user
 from tests.reports.conftest import PERFECT, Network
@@ -58,13 +60,18 @@ def test_an_audit_without_scored_answers_is_stored_with_no_score(session: Sessio
     assert count == 0
 
 
-def test_approval_through_the_review_gate_stores_the_scores_before_any_report(
+def test_approval_through_the_review_gate_queues_a_job_that_stores_the_scores_before_any_report(
         client: TestClient, session: Session, world: World) -> None:
     visited = utcnow() - timedelta(days=1)
     audits = [approved_visit(session, world, at=visited,
                              changes={"call.greeting": False, "reception.wait": "medium", "call.answer_time": 35}),
               approved_visit(session, world, at=visited, changes={"reception.politeness": 2})]
     ids = [a.id or 0 for a in audits]
+    queued = [t.args[0] for t in queue.huey.pending() if t.name == "store_audit_scores"]
+    assert set(ids) <= set(queued)
+
+    for audit_id in ids:  # what the worker runs, in the test's transaction
+        store_scores_of(session, audit_id=audit_id)
 
     stored = {r.audit_id: r for r in session.exec(select(ScoredAudit).where(col(ScoredAudit.audit_id).in_(ids)))}
     stored_tps = {(r.audit_id, r.touchpoint_key): (r.score, r.flagged) for r in session.exec(

@@ -49,6 +49,15 @@ TABLE: dict[tuple[str, str], Rule] = {
     ("GET", "/readyz"): Rule(PUBLIC),
     # Prometheus, with MP_METRICS_TOKEN only (tests/monitoring): no session or role opens it.
     ("GET", "/metrics"): Rule(frozenset(), anonymous=404),
+    # Downloads prepared as jobs: each user reaches only their own (job_id is the caller's job).
+    ("POST", "/downloads"): Rule(USERS),
+    ("GET", "/downloads/{job_id}"): Rule(USERS),
+    ("GET", "/downloads/{job_id}/file"): Rule(REPORT_READERS),  # the gap report PDF: re-checked at download
+    ("POST", "/downloads/{job_id}/retry"): Rule(USERS),
+    ("POST", "/api/v1/downloads"): Rule(USERS),
+    ("GET", "/api/v1/downloads/{job_id}"): Rule(USERS),
+    ("GET", "/api/v1/downloads/{job_id}/file"): Rule(REPORT_READERS),
+    ("POST", "/api/v1/downloads/{job_id}/retry"): Rule(USERS),
     ("GET", "/static/{version}/{name:path}"): Rule(PUBLIC),
     ("GET", "/"): Rule(USERS, ok=303),
     ("GET", "/profile"): Rule(USERS),
@@ -176,6 +185,7 @@ PARAMETERS: dict[str, Callable[[World, str], Any]] = {
     "wave_id": lambda w, _: w.wave.id,
     "assignment_id": lambda w, _: w.assignment.id,
     "action_id": lambda w, _: w.action.id,
+    "job_id": lambda w, role: w.jobs[role].id if role in w.jobs else w.jobs["admin"].id,
     "slug": lambda w, _: "sec-clinic",
     "number": lambda w, _: 1,
     "t": lambda w, _: 0,

@@ -23,6 +23,8 @@ from app.clinics.models import Clinic, Region
 from app.db_types import utcnow
 from app.fieldwork import answers, assignments, evidence, submission, visits, waves
 from app.fieldwork.models import Assignment, Audit, Evidence, Wave
+from app.jobs.models import Job, JobStatus
+from app.jobs.service import downloads_dir
 from app.review import service as review
 from tests.checklist_docs import small_checklist
 from tests.factories import make_clinic, make_region, make_user
@@ -62,6 +64,7 @@ class World:
     action: Action
     users: dict[str, User] = field(default_factory=dict)
     logins: dict[str, Login] = field(default_factory=dict)
+    jobs: dict[str, Job] = field(default_factory=dict)  # per role: a finished download of clinic A's PDF
 
 
 def photo_bytes(size: tuple[int, int] = (64, 48)) -> bytes:
@@ -135,6 +138,7 @@ def build_world(session: Session) -> World:
     for author in ("qa_lead", "admin"):  # drafts are per author
         editor.open_draft(session, SLUG, author=users[author])
     world.logins = {name: log_in_directly(session, user) for name, user in users.items()}
+    world.jobs = {name: finished_download(session, user, clinic_a) for name, user in users.items()}
     session.commit()  # a savepoint: requests that fail and roll back keep the arranged rows
     return world
 
@@ -163,3 +167,17 @@ def _csrf(html: str) -> str:
     from tests.web import csrf_from
 
     return csrf_from(html)
+
+
+def finished_download(session: Session, user: User, clinic: Clinic) -> Job:
+    """A prepared PDF of the clinic's gap report, as a worker leaves it."""
+    job = Job(user_id=user.id or 0, kind="clinic_pdf", params={"clinic_id": str(clinic.id)}, status=JobStatus.done,
+              progress=100, download_name="report.pdf", media_type="application/pdf", clinic_ids=[clinic.id or 0],
+              expires_at=utcnow() + timedelta(hours=1))
+    session.add(job)
+    session.flush()
+    job.file_name = f"{job.id}-security.pdf"
+    (downloads_dir() / job.file_name).write_bytes(b"%PDF-1.4 security world")
+    session.add(job)
+    return job
+

@@ -1,0 +1,1 @@
+"""Background work on a job queue (huey): docs/jobs.md."""
