@@ -2,7 +2,8 @@
 
     nginx (Debian's, deploy/nginx/mystery-patient.conf with its ports and paths replaced)
       -> two app processes (`mystery-patient serve --no-migrate`, each with its own var folder)
-      -> PostgreSQL (a fresh database next to --database) and SeaweedFS's S3 API (evidence)
+      -> PostgreSQL (a fresh database next to --database), SeaweedFS's S3 API (evidence) and the
+         job queue on Redis (--queue, db 6 of the local server by default) with one worker
 
 Every process listens on 127.0.0.1 only, on free ports, in a temporary folder. N shoppers save
 answers and upload photos through nginx while one app process is killed with SIGKILL every few
@@ -184,6 +185,7 @@ def photos_through_each(url: str, people: list[soak.Shopper], apps: list[AppProc
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database", default=LOCAL_POSTGRES, help="PostgreSQL to create the fresh database next to")
+    parser.add_argument("--queue", default="redis://127.0.0.1:6379/6", help="MP_QUEUE_URL of the run")
     parser.add_argument("--shoppers", type=int, default=50)
     parser.add_argument("--answers", type=int, default=60,
                         help="saves per shopper (at least the 50 answerable items, or the submits are refused)")
@@ -196,13 +198,15 @@ def main(argv: list[str] | None = None) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="mp-topology-"))
     workdir.chmod(0o755)
     env = dict(os.environ, MP_SECRET_KEY="topology-secret-key-0123456789-0123456789", MP_LOG_FORMAT="json",
-               MP_METRICS_TOKEN=METRICS_TOKEN, MP_MEDIA_DIR=str(workdir / "no-local-media"))
+               MP_METRICS_TOKEN=METRICS_TOKEN, MP_MEDIA_DIR=str(workdir / "no-local-media"),
+               MP_QUEUE_URL=args.queue, MP_QUEUE_NAME=f"mp-topology-{os.getpid()}")
     env.pop("MP_DATABASE_URL", None)
     os.environ.update(MP_VAR_DIR=str(workdir / "var-bench"), MP_SECRET_KEY=env["MP_SECRET_KEY"])
     from tests.database import fresh_database, migrate
 
     apps: list[AppProcess] = []
     nginx: subprocess.Popen[bytes] | None = None
+    worker: subprocess.Popen[bytes] | None = None
     with SeaweedFS(workdir / "seaweedfs") as s3, fresh_database(args.database, workdir) as url:
         env.update(s3.settings(prefix="evidence"), MP_DATABASE_URL=url)
         os.environ["MP_DATABASE_URL"] = url
@@ -212,12 +216,19 @@ def main(argv: list[str] | None = None) -> int:
             apps = [AppProcess("app1", env, workdir), AppProcess("app2", env, workdir)]
             for app in apps:
                 app.start()
+            worker = subprocess.Popen([str(Path(sys.executable).with_name("mystery-patient")), "worker"], cwd=ROOT,
+                                      env=dict(env, MP_VAR_DIR=str(workdir / "var-worker")),
+                                      stdout=(workdir / "worker.log").open("ab"), stderr=subprocess.STDOUT,
+                                      start_new_session=True)
             port = free_port()
             nginx = start_nginx(workdir, port, [app.port for app in apps])
             base = f"http://127.0.0.1:{port}"
             ready = httpx.get(f"{base}/readyz", timeout=10).json()
             print(f"topology: nginx :{port} -> app1 :{apps[0].port}, app2 :{apps[1].port}; PostgreSQL "
-                  f"{url.rsplit('/', 1)[-1]}; SeaweedFS S3 :{s3.ports['s3']}; /readyz {ready['checks']}", flush=True)
+                  f"{url.rsplit('/', 1)[-1]}; SeaweedFS S3 :{s3.ports['s3']}; queue {args.queue} + 1 worker; "
+                  f"/readyz {ready['checks']}", flush=True)
+            if ready["status"] != "ready":
+                raise RuntimeError(f"the topology is not ready: {ready}")
             print(f"soak: {args.shoppers} shoppers x {args.answers} saves with photos through nginx, app1 SIGKILLed "
                   f"every {args.kill_every * 2 / 3:.0f}-{args.kill_every * 4 / 3:.0f}s, {args.cut:.0%} of attempts "
                   "cut", flush=True)
@@ -256,6 +267,12 @@ def main(argv: list[str] | None = None) -> int:
                     nginx.kill()
             for app in apps:
                 app.stop()
+            if worker is not None:
+                worker.terminate()
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    worker.wait(timeout=15)
+                if worker.poll() is None:
+                    worker.kill()
     counts["duplicated"] = counts.get("duplicated answers", 0) + counts.get("duplicated evidence", 0)
     logs = "".join((workdir / f"{app.name}.log").read_text(errors="replace") for app in apps)
     restarts = sorted(apps[0].restarts[1:]) or [0.0]
