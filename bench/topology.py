@@ -148,6 +148,27 @@ http {{
     raise RuntimeError("nginx did not come up")
 
 
+def proxy_checks(base: str, people: list[soak.Shopper]) -> dict[str, bool]:
+    """What the site file promises: static files from disk with a long cache, the request id passed
+    on, absolute URLs with the host the reader asked for."""
+    from app.web.static_files import url as static_url
+
+    static = httpx.get(f"{base}{static_url('app.css')}", timeout=10)
+    alive = httpx.get(f"{base}/healthz", timeout=10)
+    audit = httpx.get(f"{base}/api/v1/audits/{people[0].audit_id}", timeout=10,
+                      headers={"Authorization": f"Bearer {people[0].token}"}).json()
+    urls = [e.get("url", "") for e in audit.get("evidence", [])]
+    return {
+        "static file served by nginx with a one-year immutable cache":
+            static.status_code == 200 and "immutable" in static.headers.get("cache-control", "")
+            and "x-request-id" not in static.headers,  # the app never saw it
+        "nginx's request id reaches the app and comes back":
+            re.fullmatch(r"[0-9a-f]{32}", alive.headers.get("x-request-id", "")) is not None,
+        "absolute evidence URLs name the proxy's host":
+            bool(urls) and all(u.startswith(f"{base}/media/") for u in urls),
+    }
+
+
 def keep_killing(app: AppProcess, every: float, stop: threading.Event) -> None:
     while not stop.wait(random.uniform(every * 2 / 3, every * 4 / 3)):
         app.kill()
@@ -256,6 +277,7 @@ def main(argv: list[str] | None = None) -> int:
             elapsed = time.monotonic() - started
             counts = soak.verify(url, people)
             counts.update(photos_through_each(url, people, apps))
+            checks = proxy_checks(base, people)
             metrics = httpx.get(f"http://127.0.0.1:{apps[1].port}/metrics", timeout=10,
                                 headers={"Authorization": f"Bearer {METRICS_TOKEN}"}).text
         finally:
@@ -288,13 +310,16 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  {'5xx other than 502/503 / unexpected 4xx':52} {len(tally.server_errors)} / {len(tally.unexpected)}")
     counted = sum(float(v) for v in re.findall(r"^mp_http_requests_total\{.*\} (\S+)$", metrics, re.M))
     print(f"  {'metrics: requests counted by app2 (/metrics)':52} {counted:.0f}")
+    for name, ok in checks.items():
+        print(f"  {name:70} {'yes' if ok else 'NO'}")
     for line in (tally.server_errors + tally.unexpected)[:10]:
         print(f"  client saw: {line}")
     complete = (counts["acknowledged"] == counts["saves sent"] and not counts.get("audits not submitted")
                 and counts["photos acknowledged"] == sum(len(p.photos) for p in people) and not tally.gave_up
                 and apps[0].kills > 0)
     failed = bool(counts["lost"] or counts["duplicated"] or counts.get("audits submitted more than once", 0)
-                  or counts["photos unreadable or altered"] or tally.server_errors or tally.unexpected)
+                  or counts["photos unreadable or altered"] or tally.server_errors or tally.unexpected
+                  or not all(checks.values()))
     if failed:
         print("\nFAILED: something was lost, duplicated or unreadable, or a client saw a 5xx or an unexpected 4xx")
     elif not complete:
