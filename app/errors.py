@@ -25,7 +25,6 @@ class DomainError(Exception):
     status_code = 400
     message = N_("The request could not be completed.")
     retry_after: int | None = None  # seconds, sent as Retry-After (a 503 that will pass)
-    retry_after: int | None = None  # seconds, sent as Retry-After (a 503 the client should simply resend)
 
     def __init__(self, message: str | None = None, *, detail: Any = None, **params: Any) -> None:
         if message is not None:

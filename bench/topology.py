@@ -2,7 +2,8 @@
 
     nginx (Debian's, deploy/nginx/mystery-patient.conf with its ports and paths replaced)
       -> two app processes (`mystery-patient serve --no-migrate`, each with its own var folder)
-      -> PostgreSQL (a fresh database next to --database) and SeaweedFS's S3 API (evidence)
+      -> PostgreSQL (a fresh database next to --database), SeaweedFS's S3 API (evidence) and the
+         job queue on Redis (--queue, db 6 of the local server by default) with one worker
 
 Every process listens on 127.0.0.1 only, on free ports, in a temporary folder. N shoppers save
 answers and upload photos through nginx while one app process is killed with SIGKILL every few
@@ -147,6 +148,27 @@ http {{
     raise RuntimeError("nginx did not come up")
 
 
+def proxy_checks(base: str, people: list[soak.Shopper]) -> dict[str, bool]:
+    """What the site file promises: static files from disk with a long cache, the request id passed
+    on, absolute URLs with the host the reader asked for."""
+    from app.web.static_files import url as static_url
+
+    static = httpx.get(f"{base}{static_url('app.css')}", timeout=10)
+    alive = httpx.get(f"{base}/healthz", timeout=10)
+    audit = httpx.get(f"{base}/api/v1/audits/{people[0].audit_id}", timeout=10,
+                      headers={"Authorization": f"Bearer {people[0].token}"}).json()
+    urls = [e.get("url", "") for e in audit.get("evidence", [])]
+    return {
+        "static file served by nginx with a one-year immutable cache":
+            static.status_code == 200 and "immutable" in static.headers.get("cache-control", "")
+            and "x-request-id" not in static.headers,  # the app never saw it
+        "nginx's request id reaches the app and comes back":
+            re.fullmatch(r"[0-9a-f]{32}", alive.headers.get("x-request-id", "")) is not None,
+        "absolute evidence URLs name the proxy's host":
+            bool(urls) and all(u.startswith(f"{base}/media/") for u in urls),
+    }
+
+
 def keep_killing(app: AppProcess, every: float, stop: threading.Event) -> None:
     while not stop.wait(random.uniform(every * 2 / 3, every * 4 / 3)):
         app.kill()
@@ -184,6 +206,7 @@ def photos_through_each(url: str, people: list[soak.Shopper], apps: list[AppProc
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database", default=LOCAL_POSTGRES, help="PostgreSQL to create the fresh database next to")
+    parser.add_argument("--queue", default="redis://127.0.0.1:6379/6", help="MP_QUEUE_URL of the run")
     parser.add_argument("--shoppers", type=int, default=50)
     parser.add_argument("--answers", type=int, default=60,
                         help="saves per shopper (at least the 50 answerable items, or the submits are refused)")
@@ -196,13 +219,15 @@ def main(argv: list[str] | None = None) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="mp-topology-"))
     workdir.chmod(0o755)
     env = dict(os.environ, MP_SECRET_KEY="topology-secret-key-0123456789-0123456789", MP_LOG_FORMAT="json",
-               MP_METRICS_TOKEN=METRICS_TOKEN, MP_MEDIA_DIR=str(workdir / "no-local-media"))
+               MP_METRICS_TOKEN=METRICS_TOKEN, MP_MEDIA_DIR=str(workdir / "no-local-media"),
+               MP_QUEUE_URL=args.queue, MP_QUEUE_NAME=f"mp-topology-{os.getpid()}")
     env.pop("MP_DATABASE_URL", None)
     os.environ.update(MP_VAR_DIR=str(workdir / "var-bench"), MP_SECRET_KEY=env["MP_SECRET_KEY"])
     from tests.database import fresh_database, migrate
 
     apps: list[AppProcess] = []
     nginx: subprocess.Popen[bytes] | None = None
+    worker: subprocess.Popen[bytes] | None = None
     with SeaweedFS(workdir / "seaweedfs") as s3, fresh_database(args.database, workdir) as url:
         env.update(s3.settings(prefix="evidence"), MP_DATABASE_URL=url)
         os.environ["MP_DATABASE_URL"] = url
@@ -212,12 +237,19 @@ def main(argv: list[str] | None = None) -> int:
             apps = [AppProcess("app1", env, workdir), AppProcess("app2", env, workdir)]
             for app in apps:
                 app.start()
+            worker = subprocess.Popen([str(Path(sys.executable).with_name("mystery-patient")), "worker"], cwd=ROOT,
+                                      env=dict(env, MP_VAR_DIR=str(workdir / "var-worker")),
+                                      stdout=(workdir / "worker.log").open("ab"), stderr=subprocess.STDOUT,
+                                      start_new_session=True)
             port = free_port()
             nginx = start_nginx(workdir, port, [app.port for app in apps])
             base = f"http://127.0.0.1:{port}"
             ready = httpx.get(f"{base}/readyz", timeout=10).json()
             print(f"topology: nginx :{port} -> app1 :{apps[0].port}, app2 :{apps[1].port}; PostgreSQL "
-                  f"{url.rsplit('/', 1)[-1]}; SeaweedFS S3 :{s3.ports['s3']}; /readyz {ready['checks']}", flush=True)
+                  f"{url.rsplit('/', 1)[-1]}; SeaweedFS S3 :{s3.ports['s3']}; queue {args.queue} + 1 worker; "
+                  f"/readyz {ready['checks']}", flush=True)
+            if ready["status"] != "ready":
+                raise RuntimeError(f"the topology is not ready: {ready}")
             print(f"soak: {args.shoppers} shoppers x {args.answers} saves with photos through nginx, app1 SIGKILLed "
                   f"every {args.kill_every * 2 / 3:.0f}-{args.kill_every * 4 / 3:.0f}s, {args.cut:.0%} of attempts "
                   "cut", flush=True)
@@ -245,6 +277,7 @@ def main(argv: list[str] | None = None) -> int:
             elapsed = time.monotonic() - started
             counts = soak.verify(url, people)
             counts.update(photos_through_each(url, people, apps))
+            checks = proxy_checks(base, people)
             metrics = httpx.get(f"http://127.0.0.1:{apps[1].port}/metrics", timeout=10,
                                 headers={"Authorization": f"Bearer {METRICS_TOKEN}"}).text
         finally:
@@ -256,6 +289,12 @@ def main(argv: list[str] | None = None) -> int:
                     nginx.kill()
             for app in apps:
                 app.stop()
+            if worker is not None:
+                worker.terminate()
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    worker.wait(timeout=15)
+                if worker.poll() is None:
+                    worker.kill()
     counts["duplicated"] = counts.get("duplicated answers", 0) + counts.get("duplicated evidence", 0)
     logs = "".join((workdir / f"{app.name}.log").read_text(errors="replace") for app in apps)
     restarts = sorted(apps[0].restarts[1:]) or [0.0]
@@ -271,13 +310,16 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  {'5xx other than 502/503 / unexpected 4xx':52} {len(tally.server_errors)} / {len(tally.unexpected)}")
     counted = sum(float(v) for v in re.findall(r"^mp_http_requests_total\{.*\} (\S+)$", metrics, re.M))
     print(f"  {'metrics: requests counted by app2 (/metrics)':52} {counted:.0f}")
+    for name, ok in checks.items():
+        print(f"  {name:70} {'yes' if ok else 'NO'}")
     for line in (tally.server_errors + tally.unexpected)[:10]:
         print(f"  client saw: {line}")
     complete = (counts["acknowledged"] == counts["saves sent"] and not counts.get("audits not submitted")
                 and counts["photos acknowledged"] == sum(len(p.photos) for p in people) and not tally.gave_up
                 and apps[0].kills > 0)
     failed = bool(counts["lost"] or counts["duplicated"] or counts.get("audits submitted more than once", 0)
-                  or counts["photos unreadable or altered"] or tally.server_errors or tally.unexpected)
+                  or counts["photos unreadable or altered"] or tally.server_errors or tally.unexpected
+                  or not all(checks.values()))
     if failed:
         print("\nFAILED: something was lost, duplicated or unreadable, or a client saw a 5xx or an unexpected 4xx")
     elif not complete:

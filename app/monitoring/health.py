@@ -1,5 +1,6 @@
 """/healthz: the process answers (a load balancer restarts it when not). /readyz: the parts a request
-needs answer too, each named, so a proxy sends traffic elsewhere and a sysadmin sees what is down."""
+needs answer too (database, job queue, media storage), each named, so a proxy sends traffic
+elsewhere and a sysadmin sees what is down."""
 
 import logging
 from collections.abc import Callable
@@ -40,7 +41,13 @@ def media_down() -> str | None:
     return None
 
 
-CHECKS: dict[str, Callable[[], str | None]] = {"media": media_down}
+def queue_down() -> str | None:
+    from app.jobs.queue import queue_reachable
+
+    return queue_reachable()
+
+
+CHECKS: dict[str, Callable[[], str | None]] = {"queue": queue_down, "media": media_down}
 
 
 @router.get("/readyz", name="readyz")

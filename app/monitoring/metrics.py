@@ -15,12 +15,19 @@ import hmac
 import logging
 import os
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 
 from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+from sqlalchemy import func, select
+from sqlmodel import Session
 
+from app.db import SessionDep
 from app.errors import NotFound
+from app.jobs.models import JobStatus
+from app.models import metadata
 from app.monitoring.logs import REQUEST_ID, request_id_from
 from app.settings import get_settings
 
@@ -59,20 +66,56 @@ async def observe(request: Request, call_next: Callable[[Request], Awaitable[Res
         REQUEST_ID.reset(token)
 
 
-def _registry() -> CollectorRegistry:
-    from prometheus_client import REGISTRY
+class QueueCollector(Collector):
+    """Read at each scrape, so every app server reports the same shared truth: the jobs waiting in
+    the queue (huey) and the jobs by status in the database, failures included (docs/jobs.md)."""
 
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def collect(self) -> Iterator[Metric]:
+        from app.jobs.queue import QUEUE_ERRORS, huey
+
+        pending = GaugeMetricFamily("mp_queue_pending", "Jobs waiting in the queue")
+        try:
+            pending.add_metric([], huey.pending_count())
+        except QUEUE_ERRORS:
+            log.warning("metrics: the job queue cannot be reached")
+        else:
+            yield pending
+        jobs = GaugeMetricFamily("mp_jobs", "Jobs kept in the database, by status (failed = job failures)",
+                                 labels=["status"])
+        table = metadata.tables["jobs"]
+        rows = self.session.connection().execute(select(table.c.status, func.count()).group_by(table.c.status))
+        counts: dict[str, int] = {str(status): int(count) for status, count in rows}
+        for status in JobStatus:
+            jobs.add_metric([status.value], counts.get(status.value, 0))
+        yield jobs
+
+
+def _registry(session: Session) -> CollectorRegistry:
+    registry = CollectorRegistry()
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
-        return registry
-    return REGISTRY
+    else:
+        registry.register(_ProcessMetrics())
+    registry.register(QueueCollector(session))
+    return registry
+
+
+class _ProcessMetrics(Collector):
+    """This process's own request metrics (the default registry), beside the queue's."""
+
+    def collect(self) -> Iterator[Metric]:
+        from prometheus_client import REGISTRY
+
+        yield from REGISTRY.collect()
 
 
 @router.get("/metrics", name="metrics")
-def metrics(request: Request) -> Response:
+def metrics(request: Request, session: SessionDep) -> Response:
     expected = get_settings().metrics_token
     offered = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
     if not expected or not hmac.compare_digest(offered.encode(), expected.encode()):
         raise NotFound()
-    return Response(generate_latest(_registry()), media_type=CONTENT_TYPE_LATEST)
+    return Response(generate_latest(_registry(session)), media_type=CONTENT_TYPE_LATEST)

@@ -19,7 +19,7 @@ def test_readyz_says_ready_with_every_part_ok(client: TestClient) -> None:
     assert response.status_code == 200
     assert response.json()["status"] == "ready"
     assert set(response.json()["checks"].values()) == {"ok"}
-    assert {"database", "media"} <= set(response.json()["checks"])
+    assert set(response.json()["checks"]) == {"database", "queue", "media"}
 
 
 def test_readyz_names_the_database_when_it_cannot_be_reached(client: TestClient) -> None:
@@ -52,3 +52,16 @@ def test_readyz_names_the_media_storage_when_it_is_not_writable(client: TestClie
     assert response.status_code == 503
     assert response.json()["checks"]["media"].startswith(str(blocked))
     assert response.json()["checks"]["database"] == "ok"
+
+
+def test_readyz_names_the_job_queue_when_it_cannot_be_reached(client: TestClient, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.jobs import queue
+
+    monkeypatch.setattr(queue, "huey", queue.make_huey("redis://127.0.0.1:1/0", name="gone", var_dir=tmp_path))
+
+    response = client.get("/readyz")
+
+    assert response.status_code == 503
+    assert response.json()["checks"]["queue"].startswith("ConnectionError")
+    assert response.json()["checks"]["database"] == response.json()["checks"]["media"] == "ok"

@@ -67,3 +67,20 @@ def test_metrics_count_requests_per_route_template_not_per_path(client: TestClie
     assert "/api/v1/audits/999999" not in body
     assert 'mp_http_request_duration_seconds_bucket{le="0.005",method="GET",route="/api/v1/audits/{audit_id}"}' \
         in body
+
+
+def test_metrics_show_the_queue_depth_and_the_failed_jobs(client: TestClient, session,  # type: ignore[no-untyped-def]
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.jobs.models import Job, JobStatus
+    from tests.factories import make_user
+
+    user = make_user(session)
+    session.add(Job(user_id=user.id or 0, kind="gap_pdf", status=JobStatus.failed, error="boom"))
+    session.add(Job(user_id=user.id or 0, kind="gap_pdf", status=JobStatus.done))
+    monkeypatch.setattr(get_settings(), "metrics_token", "scrape-token-0123456789")
+
+    body = client.get("/metrics", headers={"Authorization": "Bearer scrape-token-0123456789"}).text
+
+    assert 'mp_jobs{status="failed"} 1.0' in body and 'mp_jobs{status="done"} 1.0' in body
+    assert 'mp_jobs{status="queued"} 0.0' in body
+    assert "mp_queue_pending " in body
