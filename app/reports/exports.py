@@ -144,7 +144,7 @@ AUDIT_COLUMNS = [(N_("Audit"), 9), (N_("Wave"), 16), (N_("Clinic ID"), 9), (N_("
                  (N_("Competitor"), 11), (N_("Visit started"), 18), (N_("Submitted"), 18), (N_("Approved"), 18),
                  (N_("Score"), 8), (N_("Critical failure"), 10)]
 RATE_COLUMNS = [(N_("Clinic ID"), 9), (N_("Clinic"), 30), (N_("Item key"), 24), (N_("Pass rate"), 10), ("n", 6),
-                (N_("95% from"), 10), (N_("95% to"), 10), (N_("Item"), 50)]
+                (N_("Interval low"), 10), (N_("Interval high"), 10), (N_("Item"), 50)]
 DATE_FORMAT, SCORE_FORMAT, RATE_FORMAT = "yyyy-mm-dd hh:mm", "0.0", "0.0%"
 
 
