@@ -10,12 +10,16 @@ from typing import Any
 import pytest
 
 from tests.browser.axe import axe_violations, format_violations
-from tests.browser.conftest import LiveApp, log_in_page
+from tests.browser.conftest import SCREENSHOTS, LiveApp, log_in_page
 from tests.browser.report_world import DIRECTOR, ReportWorld, build_report_world
 from tests.factories import PASSWORD
 
 WIDTHS = (360, 768, 1280)
 LANGUAGES = ("ru", "en")
+# The README's pictures of the report pages (tests/browser/conftest.py: UPDATE_SCREENSHOTS=1).
+PICTURES = {("network", 1280, "ru"): "reports-network.png", ("gap report", 360, "ru"): "reports-gap-phone.png",
+            ("gap report", 1280, "en"): "reports-gap.png", ("journey map", 1280, "ru"): "reports-journey-map.png",
+            ("key drivers", 1280, "en"): "reports-key-drivers.png"}
 
 # Every <text> of every chart (sparklines have none): its box must lie inside its <svg>'s box, and
 # no two boxes of one chart may overlap by more than a hair.
@@ -90,6 +94,8 @@ def test_report_text_is_never_clipped_nor_overlapping(browser: Any, live_app: Li
             "strips": page.evaluate(STRIP_OVERFLOW, ".heatmap-wrap, .journey-map") if width >= 1280 else [],
             "axe": format_violations(found_axe, where=name) if (found_axe := axe_violations(page)) else "",
         }
+        if (name, width, language) in PICTURES:
+            page.screenshot(path=str(SCREENSHOTS / PICTURES[name, width, language]), full_page=True)
         if name == "journey map":
             found[name]["curve off column"] = [d for d in page.evaluate(CURVE_ALIGNMENT) if d > 2]
     context.close()
