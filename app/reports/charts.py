@@ -229,7 +229,7 @@ def driver_chart(points: Sequence[DriverPoint], *, target: float, label: str, x_
     can collide with another."""
     if not points:
         return Markup("")
-    width, height, left, right, top, bottom, size = 300, 230, 40, 10, 22, 40, 11
+    width, height, left, right, top, bottom, size = 300, 230, 40, 18, 22, 40, 11
     low = min(-1.0, min(p.importance for p in points))
     high = max(2.0, max(p.importance for p in points))
     plot_w, plot_h = width - left - right, height - top - bottom

@@ -22,11 +22,16 @@ from datetime import datetime
 from typing import IO, Any
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlmodel import Session
 
 from app.accounts.models import User
+from app.i18n import N_, gettext, localized
 from app.reports import cells, lookups, queries
+from app.reports.clinic_report import report_clinic
 from app.reports.network_report import build_network_report, report_clinic_ids
 from app.reports.queries import AuditFilter
 from app.wilson import wilson_interval
@@ -50,9 +55,12 @@ class Selection:
 
 
 def select_export(session: Session, *, user: User, wave: str | None, checklist: str | None,
-                  region: str | None) -> Selection:
-    """Resolve the selection like the network comparison does. Raises WaveNotFound,
-    ChecklistNotFound, RegionNotFound."""
+                  region: str | None, clinic: int | None = None) -> Selection:
+    """Resolve the selection like the network comparison does; with `clinic`, only that clinic's
+    audits (its gap report's export; the network row stays as the benchmark). Raises WaveNotFound,
+    ChecklistNotFound, RegionNotFound, ClinicNotFound (also outside the reader's scope)."""
+    if clinic is not None:
+        report_clinic(session, user=user, clinic_id=clinic)
     report = build_network_report(session, user=user, wave=wave, checklist=checklist, region=region)
     if report["wave"] is None or report["checklist"] is None:
         return Selection(report, None, {})
@@ -61,8 +69,10 @@ def select_export(session: Session, *, user: User, wave: str | None, checklist: 
     clinic_ids = report_clinic_ids(session, user=user, region_id=region_id)
     behind = lookups.versions_behind(session, AuditFilter(chosen.id or 0, [report["wave"]["id"]], clinic_ids))
     meta = lookups.checklist_meta(session, chosen, behind)
+    if clinic is not None:
+        clinic_ids = {clinic}
     where = AuditFilter(meta.id, [report["wave"]["id"]], clinic_ids, meta.renames)
-    return Selection(report, where, {c["id"]: c for c in report["clinics"]})
+    return Selection(report, where, {c["id"]: c for c in report["clinics"] if clinic is None or c["id"] == clinic})
 
 
 def _naive(value: datetime | None) -> datetime | None:
@@ -125,40 +135,80 @@ def workbook_chunks(session: Session, selection: Selection) -> Iterator[bytes]:
             yield chunk
 
 
-def write_workbook(session: Session, selection: Selection, out: IO[bytes]) -> None:
-    """Four sheets, each with a frozen header row; numbers and dates as typed cells. Answers beyond
-    Excel's row limit continue on further sheets ("Answers 2", …)."""
-    book = Workbook(write_only=True)
+# The workbook is for people: headers and sheet names in the reader's language, numbers rounded for
+# reading (the CSV keeps the raw values), set column widths and frozen header rows.
+SHEETS = {"answers": N_("Answers"), "audits": N_("Audits"), "matrix": N_("Clinics by touchpoint"),
+          "rates": N_("Item pass rates")}
+ANSWER_COLUMNS = [(N_("Audit"), 9), (N_("Wave"), 16), (N_("Clinic ID"), 9), (N_("Clinic"), 30), (N_("Region"), 18),
+                  (N_("Competitor"), 11), (N_("Touchpoint"), 14), (N_("Item"), 24), (N_("Type"), 9),
+                  (N_("Number"), 9), (N_("Text"), 24), (N_("N/A"), 6), (N_("Score"), 8), (N_("Comment"), 40)]
+AUDIT_COLUMNS = [(N_("Audit"), 9), (N_("Wave"), 16), (N_("Clinic ID"), 9), (N_("Clinic"), 30), (N_("Region"), 18),
+                 (N_("Competitor"), 11), (N_("Visit started"), 18), (N_("Submitted"), 18), (N_("Approved"), 18),
+                 (N_("Score"), 8), (N_("Critical failure"), 10)]
+RATE_COLUMNS = [(N_("Clinic ID"), 9), (N_("Clinic"), 30), (N_("Item key"), 24), (N_("Pass rate"), 10), ("n", 6),
+                (N_("Interval low"), 10), (N_("Interval high"), 10), (N_("Item"), 50)]
+DATE_FORMAT, SCORE_FORMAT, RATE_FORMAT = "yyyy-mm-dd hh:mm", "0.0", "0.0%"
 
-    def sheet(title: str, header: list[str]) -> Any:
-        ws = book.create_sheet(title)
+
+def _rounded(value: float | None, digits: int) -> float | None:
+    return round(value, digits) if value is not None else None
+
+
+def write_workbook(session: Session, selection: Selection, out: IO[bytes]) -> None:
+    """Four sheets in the reader's language, each with a bold frozen header row and set column
+    widths; numbers and dates as typed cells, scores to 0.1 and pass rates to 0.1 % (the CSV keeps
+    the raw values). Answers beyond Excel's row limit continue on further sheets ("Answers 2", …)."""
+    book = Workbook(write_only=True)
+    bold = Font(bold=True)
+
+    def sheet(title: str, columns: list[tuple[str, int]]) -> Any:
+        ws = book.create_sheet(title[:31])
         ws.freeze_panes = "A2"
+        for n, (_label, width) in enumerate(columns, start=1):
+            ws.column_dimensions[get_column_letter(n)].width = width
+        header = []
+        for label, _width in columns:
+            cell = WriteOnlyCell(ws, value=gettext(label) if label != "n" else label)
+            cell.font = bold
+            header.append(cell)
         ws.append(header)
         return ws
 
     def append(ws: Any, row: list[Any]) -> None:
-        ws.append(cells.xlsx_row(ws, row))
+        ws.append(cells.xlsx_row(ws, row))  # typed text: never a formula
 
-    answers_ws, rows, part = sheet("Answers", ANSWER_HEADER), 1, 1
+    def typed(ws: Any, value: Any, number_format: str) -> Any:
+        cell = WriteOnlyCell(ws, value=value)
+        cell.number_format = number_format
+        return cell
+
+    answers_title = gettext(SHEETS["answers"])
+    answers_ws, rows, part = sheet(answers_title, ANSWER_COLUMNS), 1, 1
     for row in answer_rows(session, selection):
         if rows == EXCEL_MAX_ROWS:
             part += 1
-            answers_ws, rows = sheet(f"Answers {part}", ANSWER_HEADER), 1
+            answers_ws, rows = sheet(f"{answers_title} {part}", ANSWER_COLUMNS), 1
+        row[12] = _rounded(row[12], 2)
         append(answers_ws, row)
         rows += 1
-    audits_ws = sheet("Audits", ["audit_id", "wave", "clinic_id", "clinic", "region", "is_competitor",
-                                 "visit_started_at", "submitted_at", "approved_at", "score", "critical_failure"])
+    audits_ws = sheet(gettext(SHEETS["audits"]), AUDIT_COLUMNS)
     report = selection.report
     if selection.where is not None:
         for r in session.execute(queries.audit_rows(selection.where).execution_options(yield_per=YIELD_PER)):
             clinic = selection.clinics.get(r.clinic_id, {})
             append(audits_ws, [r.audit_id, report["wave"]["name"], r.clinic_id, clinic.get("name"),
-                              clinic.get("region"), clinic.get("is_competitor"), _naive(r.visit_started_at),
-                              _naive(r.submitted_at), _naive(r.decided_at), r.score, bool(r.flagged)])
+                              clinic.get("region"), clinic.get("is_competitor"),
+                              typed(audits_ws, _naive(r.visit_started_at), DATE_FORMAT),
+                              typed(audits_ws, _naive(r.submitted_at), DATE_FORMAT),
+                              typed(audits_ws, _naive(r.decided_at), DATE_FORMAT),
+                              typed(audits_ws, _rounded(r.score, 1), SCORE_FORMAT), bool(r.flagged)])
         session.commit()
     keys = report["touchpoints"]
-    matrix = sheet("Clinic x touchpoint", ["clinic_id", "clinic", "region", "is_competitor", "audits", "score",
-                                           "rank", *keys])
+    titles = report.get("touchpoint_titles", {})
+    tp_columns = [(localized(titles[k]) if k in titles else k, 14) for k in keys]
+    matrix = sheet(gettext(SHEETS["matrix"]), [(N_("Clinic ID"), 9), (N_("Clinic"), 30), (N_("Region"), 18),
+                                               (N_("Competitor"), 11), (N_("Visits"), 8), (N_("Score"), 8),
+                                               (N_("Rank"), 6)] + tp_columns)
     network = report["network"]
     append(matrix, [None, "Network (branches)", None, False, None, network["score"], None,
                    *[network["touchpoints"].get(k) for k in keys]])
@@ -180,3 +230,25 @@ def _binary_keys(session: Session, slug: str, where: AuditFilter) -> set[str]:
     behind = lookups.versions_behind(session, where)
     meta = lookups.checklist_meta(session, lookups.find_checklist(session, slug), behind)
     return {key for key, item in meta.items.items() if item.binary}
+    matrix.append([None, gettext(N_("Network (branches)")), None, False, None,
+                   typed(matrix, _rounded(network["score"], 1), SCORE_FORMAT), None,
+                   *[typed(matrix, _rounded(network["touchpoints"].get(k), 1), SCORE_FORMAT) for k in keys]])
+    for c in report["clinics"]:
+        if c["id"] not in selection.clinics:
+            continue
+        matrix.append([c["id"], c["name"], c["region"], c["is_competitor"], c["audits"],
+                       typed(matrix, _rounded(c["score"], 1), SCORE_FORMAT), c["rank"],
+                       *[typed(matrix, _rounded(c["touchpoints"].get(k), 1), SCORE_FORMAT) for k in keys]])
+    rates = sheet(gettext(SHEETS["rates"]), RATE_COLUMNS)
+    if selection.where is not None:
+        meta = lookups.checklist_meta(session, lookups.find_checklist(session, report["checklist"]))
+        for r in session.execute(queries.item_pass_rates(selection.where).order_by("clinic_id", "item_key")):
+            item = meta.items.get(r.item_key)
+            interval = wilson_interval(r.passed, r.n) if item is not None and item.binary else None
+            rates.append([r.clinic_id, selection.clinics.get(r.clinic_id, {}).get("name"), r.item_key,
+                          typed(rates, _rounded(r.pass_rate, 3), RATE_FORMAT), r.n,
+                          typed(rates, _rounded(interval[0], 3) if interval else None, RATE_FORMAT),
+                          typed(rates, _rounded(interval[1], 3) if interval else None, RATE_FORMAT),
+                          localized(item.text) if item is not None else r.item_key])
+        session.commit()
+    book.save(out)

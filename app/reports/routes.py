@@ -122,6 +122,16 @@ def _streamed(bind: Any, produce: Callable[[Session], Iterator[bytes]]) -> Itera
         yield from produce(reading)
 
 
+def _clinic_param(value: str | None) -> int | None:
+    """A clinic id from the query; anything else is a 404 like an unknown clinic."""
+    given = _given(value)
+    if given is None:
+        return None
+    if not given.isdigit():
+        raise lookups.ClinicNotFound(clinic=given)
+    return int(given)
+
+
 def _download(selection: exports.Selection, extension: str) -> str:
     report = selection.report
     wave = report["wave"]["id"] if report["wave"] else "none"
@@ -130,22 +140,23 @@ def _download(selection: exports.Selection, extension: str) -> str:
 
 @router.get("/reports/export.xlsx", name="report_xlsx")
 def export_xlsx(user: ReportReader, session: SessionDep, wave: Filter = None, checklist: Filter = None,
-                region: Filter = None) -> StreamingResponse:
-    """The workbook of one wave and checklist over the reader's visible clinics, streamed. An unknown
-    wave, checklist or region is a 404 before anything is streamed."""
+                region: Filter = None, clinic: Filter = None) -> StreamingResponse:
+    """The workbook of one wave and checklist over the reader's visible clinics (or one clinic: its
+    gap report's workbook), streamed. An unknown wave, checklist, region or clinic is a 404 before
+    anything is streamed."""
     selection = exports.select_export(session, user=user, wave=_given(wave), checklist=_given(checklist),
-                                      region=_given(region))
+                                      region=_given(region), clinic=_clinic_param(clinic))
     body = _streamed(session.get_bind(), lambda reading: exports.workbook_chunks(reading, selection))
     return StreamingResponse(body, media_type=XLSX_TYPE, headers={"Content-Disposition": _download(selection, "xlsx")})
 
 
 @router.get("/reports/answers.csv", name="report_answers_csv")
 def export_answers_csv(user: ReportReader, session: SessionDep, wave: Filter = None, checklist: Filter = None,
-                       region: Filter = None) -> StreamingResponse:
+                       region: Filter = None, clinic: Filter = None) -> StreamingResponse:
     """The raw answers of one wave and checklist over the reader's visible clinics, as CSV streamed
-    row by row (in ~64 KB chunks)."""
+    row by row (in ~64 KB chunks); with `clinic`, that clinic's answers only."""
     selection = exports.select_export(session, user=user, wave=_given(wave), checklist=_given(checklist),
-                                      region=_given(region))
+                                      region=_given(region), clinic=_clinic_param(clinic))
     body = _streamed(session.get_bind(), lambda reading: exports.answers_csv(reading, selection))
     return StreamingResponse(body, media_type="text/csv; charset=utf-8",
                              headers={"Content-Disposition": _download(selection, "csv")})

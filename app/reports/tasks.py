@@ -73,13 +73,16 @@ def _build_clinic_pdf(context: BuildContext) -> Built:
 
 def _check_export(session: Session, user: User, params: Params) -> None:
     check_filters(session, params)
+    if params.get("clinic_id"):  # one clinic's export (its gap report's workbook)
+        clinic_in_scope(session, user, clinic_param(params))
 
 
 def _selection(context: BuildContext) -> exports.Selection:
     store_due_scores()
     params = context.params
     return exports.select_export(context.session, user=context.user, wave=params.get("wave"),
-                                 checklist=params.get("checklist"), region=params.get("region"))
+                                 checklist=params.get("checklist"), region=params.get("region"),
+                                 clinic=clinic_param(params) if params.get("clinic_id") else None)
 
 
 def _covered(selection: exports.Selection) -> list[int] | None:
@@ -122,7 +125,7 @@ def _build_csv(context: BuildContext) -> Built:
     return Built(_name(selection, "csv"), "text/csv; charset=utf-8", _covered(selection))
 
 
-FILTERS = ("wave", "checklist", "region")
+FILTERS = ("wave", "checklist", "region", "clinic_id")
 register(Builder("clinic_pdf", READERS, ("clinic_id", "wave", "checklist"), _check_clinic_pdf, _build_clinic_pdf))
 register(Builder("xlsx", READERS, FILTERS, _check_export, _build_xlsx))
 register(Builder("csv", READERS, FILTERS, _check_export, _build_csv))

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from app.accounts import service as accounts
 from app.accounts.models import Role
-from app.actions.models import Action, ActionStatus
+from app.actions.models import Action, ActionStatus, JourneyStage
 from app.checklists.files import import_paths
 from app.checklists.models import Checklist, ChecklistVersion, ItemOption
 from app.checklists.versions import items_of
@@ -87,5 +87,12 @@ def build_report_world(session: Session) -> ReportWorld:
         session.add(Action(clinic_id=first.id or 0, checklist_id=checklist_id, kind=kind, touchpoint_key=touchpoint,
                            title=title, owner_id=director.id or 0, created_by_id=director.id or 0, status=status,
                            verified_at=utcnow() if status == ActionStatus.verified else None))
+    blueprint = [("call", "Ирина Петрова, старший администратор", "Скрипт звонка, перезвон по пропущенным",
+                  "Телефония, CRM"),
+                 ("reception", "Ольга Смирнова", "Подготовка карты пациента до прихода", "МИС, электронная очередь"),
+                 ("diagnostics", "Д-р Алексей Кузнецов", "Согласование плана лечения с врачом", "МИС, дерматоскоп")]
+    for key, owner, backstage, systems in blueprint:
+        session.add(JourneyStage(clinic_id=first.id or 0, touchpoint_key=key, owner_name=owner, backstage=backstage,
+                                 systems=systems))
     session.commit()
     return ReportWorld(first.id or 0, later.id or 0, tuple(versions))

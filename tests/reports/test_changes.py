@@ -52,3 +52,18 @@ def test_gap_list_shows_open_gaps_and_folds_passing_items_under_a_count(client: 
     assert "No open gaps" in perfect.text and "5 items passed in every visit" in perfect.text
     assert "passed in every visit</summary>" not in gaps.text  # every item of Alpha has a gap
     assert gaps.text.count('class="report-table gap-table"') == 1
+
+
+def test_figures_lead_to_the_audits_behind_them_or_say_how_many_and_when(client: TestClient, session: Session,
+                                                                        network: Network) -> None:
+    as_user(client, session, "qa_lead")
+    for_qa = client.get(f"/reports/clinics/{network.a.id}")
+    client.cookies.clear()
+    as_user(client, session, "director")
+    for_director = client.get(f"/reports/clinics/{network.a.id}")
+    comparison = client.get("/reports")
+
+    assert 'href="#audits-behind"' in for_qa.text and f'href="/review/audits/{network.a_audits[0].id}"' in for_qa.text
+    assert "/review/audits/" not in for_director.text
+    assert "3 approved visits" in for_director.text and "Only QA may open the audits themselves." in for_director.text
+    assert "#audits-behind" in comparison.text  # each clinic's visit count leads to its list

@@ -16,27 +16,49 @@ from tests.reports.test_clinic_report_api import as_user
 from tests.web import log_in
 
 
-def test_workbook_has_four_sheets_with_typed_cells_and_frozen_headers(client: TestClient, session: Session,
-                                                                      network: Network) -> None:
+def test_workbook_has_four_sheets_in_the_readers_language_rounded_with_widths_and_frozen_headers(
+        client: TestClient, session: Session, network: Network) -> None:
     as_user(client, session, "admin")
 
     response = client.get("/reports/export.xlsx")
+    russian = load_workbook(io.BytesIO(client.get("/reports/export.xlsx", cookies={"mp_lang": "ru"}).content))
 
     assert response.status_code == 200 and "attachment" in response.headers["content-disposition"]
     book = load_workbook(io.BytesIO(response.content))
-    assert book.sheetnames == ["Answers", "Audits", "Clinic x touchpoint", "Item pass rates"]
+    assert book.sheetnames == ["Answers", "Audits", "Clinics by touchpoint", "Item pass rates"]
+    assert russian.sheetnames == ["Ответы", "Визиты", "Клиники по точкам контакта", "Доля выполнения пунктов"]
+    assert next(russian["Визиты"].iter_rows(max_row=1, values_only=True))[:2] == ("Аудит", "Волна")
     assert all(book[name].freeze_panes == "A2" for name in book.sheetnames)
+    assert book["Answers"].column_dimensions["N"].width == 40 and book["Audits"]["A1"].font.bold
     audits = list(book["Audits"].iter_rows(min_row=2, values_only=True))
     assert len(audits) == 5  # 3 + 1 + 1 approved; the others are not exported
     alpha_scores = sorted(row[9] for row in audits if row[3] == "Alpha")
-    assert alpha_scores == pytest.approx([25.0, 175 / 3, 75.0])
-    matrix = list(book["Clinic x touchpoint"].iter_rows(values_only=True))
-    assert matrix[0][-2:] == ("call", "reception")
-    assert matrix[1][5] == pytest.approx(((75 + 175 / 3 + 25) / 3 + 100) / 2)  # network mean row
+    assert alpha_scores == [25.0, 58.3, 75.0]  # 175/3, rounded for reading (the CSV keeps it raw)
+    matrix = list(book["Clinics by touchpoint"].iter_rows(values_only=True))
+    assert matrix[0][-2:] == ("Phone call", "Reception")
+    assert matrix[1][5] == round(((75 + 175 / 3 + 25) / 3 + 100) / 2, 1)  # network mean row
     rates = {(r[1], r[2]): r for r in book["Item pass rates"].iter_rows(min_row=2, values_only=True)}
-    assert rates[("Alpha", "call.greeting")][3] == pytest.approx(2 / 3)
-    assert rates[("Alpha", "call.greeting")][5] == pytest.approx(0.2077, abs=1e-4)
+    assert rates[("Alpha", "call.greeting")][3] == 0.667
+    assert rates[("Alpha", "call.greeting")][5] == 0.208  # Wilson lower bound 0.2077
+    assert rates[("Alpha", "call.greeting")][7] == "Named the clinic"
     assert rates[("Alpha", "reception.wait")][5] is None
+    assert book["Item pass rates"]["D2"].number_format == "0.0%"
+
+
+def test_the_clinic_reports_workbook_is_that_clinics(client: TestClient, session: Session, network: Network) -> None:
+    as_user(client, session, "admin")
+
+    book = load_workbook(io.BytesIO(client.get("/reports/export.xlsx", params={"clinic": network.a.id}).content))
+    rows = list(csv.DictReader(io.StringIO(
+        client.get("/reports/answers.csv", params={"clinic": network.a.id}).content.decode("utf-8-sig"))))
+    unknown = client.get("/reports/export.xlsx", params={"clinic": "nope"})
+
+    assert {row[3] for row in book["Audits"].iter_rows(min_row=2, values_only=True)} == {"Alpha"}
+    assert [row[1] for row in book["Clinics by touchpoint"].iter_rows(min_row=2, values_only=True)] == [
+        "Network (branches)", "Alpha"]
+    assert {row[1] for row in book["Item pass rates"].iter_rows(min_row=2, values_only=True)} == {"Alpha"}
+    assert {r["clinic"] for r in rows} == {"Alpha"}
+    assert unknown.status_code == 404
 
 
 def test_answers_csv_opens_in_excel_and_marks_na(client: TestClient, session: Session, network: Network) -> None:
@@ -72,7 +94,7 @@ def test_regional_director_exports_cover_only_their_regions_clinics(client: Test
 
     assert {r["clinic"] for r in rows} == {"Beta"}
     assert {row[3] for row in book["Audits"].iter_rows(min_row=2, values_only=True)} == {"Beta"}
-    assert {row[1] for row in book["Clinic x touchpoint"].iter_rows(min_row=3, values_only=True)} == {"Beta"}
+    assert {row[1] for row in book["Clinics by touchpoint"].iter_rows(min_row=3, values_only=True)} == {"Beta"}
     assert {row[1] for row in book["Item pass rates"].iter_rows(min_row=2, values_only=True)} == {"Beta"}
     other_rows = list(csv.DictReader(io.StringIO(other_region.content.decode("utf-8-sig"))))
     assert other_region.status_code == 200 and other_rows == []  # North is outside the scope: nothing

@@ -125,3 +125,25 @@ def test_pdf_without_chromium_says_so(client: TestClient, session: Session, netw
     response = client.get(f"/reports/clinics/{network.a.id}/report.pdf")
 
     assert response.status_code == 503 and "Chromium" in response.text
+
+
+@pytest.mark.skipif(not os.environ.get("CI") and not (pdf.chromium() and shutil.which("pdftotext")),
+                    reason="needs Chromium and poppler-utils (pdftotext, pdfinfo)")
+def test_gap_report_pdf_prints_no_controls_on_a4_and_leaves_no_heading_at_a_page_foot(
+        client: TestClient, session: Session, network: Network, tmp_path: Path) -> None:
+    as_user(client, session, "admin")
+    headings = {"Touchpoints", "Emotion curve", "Open gaps, most important first", "Action plan",
+                "Audits behind these figures", "Score", "Next wave"}
+
+    response = client.get(f"/reports/clinics/{network.a.id}/report.pdf")
+
+    source = tmp_path / "report.pdf"
+    source.write_bytes(response.content)
+    info = subprocess.run(["pdfinfo", str(source)], check=True, capture_output=True, text=True).stdout
+    text = subprocess.run(["pdftotext", str(source), "-"], check=True, capture_output=True, text=True).stdout
+    pages = [[line.strip() for line in page.splitlines() if line.strip()] for page in text.split("\f")]
+    assert "pts (A4)" in info and "594.96 x 841.92" in info  # A4 portrait
+    for control in ("Show", "Download XLSX", "Raw answers (CSV)", "create action", "Latest with approved audits"):
+        assert control not in text
+    assert all(page[-1] not in headings for page in pages if page)
+    assert "Named the clinic" in text  # item texts whole, not broken mid-word
