@@ -31,6 +31,7 @@ from app.fieldwork import assignments, evidence, submission, visits, waves
 from app.fieldwork.models import Audit, Scenario, Wave
 from app.notifications import subscribers as notification_subscribers
 from app.review import service as review
+from app.validity import verdict as validity
 
 CHECKLIST = "aesthetic-clinic"
 SCENARIO = "aesthetic-acne-rosacea"
@@ -93,7 +94,6 @@ def _visits(session: Session, people: dict[str, User], clinic_rows: dict[str, Cl
     items = checklists.items_of(session, version.id or 0)
     options = {item.id: checklists.options_of(session, item.id or 0) for item in items if item.type == "choice"}
     touchpoint_keys = {tp.id: tp.key for tp in checklists.touchpoints_of(session, version.id or 0)}
-    photo = _demo_photo()
     last = len(WAVES) - 1
     for wave_index, (name, starts, ends) in enumerate(WAVES):
         wave = waves.create_wave(session, name=name, starts_on=date.fromisoformat(starts),
@@ -110,7 +110,7 @@ def _visits(session: Session, people: dict[str, User], clinic_rows: dict[str, Cl
                 if fate == "todo":
                     continue
                 visit_day = _visit_day(wave, clinic_index, visit, rng)
-                _fill(session, audit, demo, wave_index, items, options, touchpoint_keys, rng, photo, visit_day,
+                _fill(session, audit, demo, wave_index, items, options, touchpoint_keys, rng, visit_day,
                       shopper, partial=fate == "draft")
                 if fate == "draft":
                     continue
@@ -140,7 +140,7 @@ def _visit_day(wave: Wave, clinic_index: int, visit: int, rng: random.Random) ->
 
 def _fill(session: Session, audit: Audit, demo: DemoClinic, wave_index: int, items: list[Item],
           options: dict[int | None, list[ItemOption]], touchpoint_keys: dict[int | None, str], rng: random.Random,
-          photo: bytes, visit_day: datetime, shopper: User, *, partial: bool) -> None:
+          visit_day: datetime, shopper: User, *, partial: bool) -> None:
     visits.set_visit_times(session, audit=audit, started_at=visit_day, ended_at=visit_day + timedelta(minutes=75),
                            actor=shopper)
     answered: list[tuple[Item, DemoAnswer]] = []
@@ -159,12 +159,18 @@ def _fill(session: Session, audit: Audit, demo: DemoClinic, wave_index: int, ite
             break
         wants_photo = item.photo == "required" or (item.photo == "required_on_fail" and item.key in failed)
         if item.type == "evidence" or wants_photo:
-            evidence.add_evidence(session, audit=audit, upload=io.BytesIO(photo), item_key=item.key, actor=shopper)
+            evidence.add_evidence(session, audit=audit, upload=io.BytesIO(_demo_photo(rng)), item_key=item.key,
+                                  actor=shopper)
 
 
 def _decide(session: Session, audit: Audit, qa: User, fate: str, visit_day: datetime, items: list[Item],
             rng: random.Random) -> None:
     submitted_at = visit_day + timedelta(hours=rng.randint(2, 30))
+    # The demo's history happened in the past: date the submission like a real one and judge the visit
+    # with that date (submit_audit judged it with today's).
+    audit.submitted_at = submitted_at
+    session.add(audit)
+    validity.assess_audit(session, audit=audit)
     if fate in ("approve", "return", "reject"):
         comments = {items[1].key: "Уточните, пожалуйста, время ответа — по записи звонка оно другое."} \
             if fate == "return" else {}
@@ -176,14 +182,16 @@ def _decide(session: Session, audit: Audit, qa: User, fate: str, visit_day: date
         decision.created_at = decided_at
         audit.decided_at = decided_at
         session.add(decision)
-    audit.submitted_at = submitted_at
     session.add(audit)
     session.flush()
 
 
-def _demo_photo() -> bytes:
-    """A small JPEG that stands in for a shopper's photo."""
-    image = Image.new("RGB", (640, 480), (214, 228, 240))
+def _demo_photo(rng: random.Random) -> bytes:
+    """A small JPEG that stands in for a shopper's photo. Each one is different (soft blobs of colour
+    under the frame), so the validity check does not take the demo's photos for reused ones."""
+    blobs = Image.new("RGB", (8, 6))
+    blobs.putdata([(rng.randrange(120, 256), rng.randrange(120, 256), rng.randrange(120, 256)) for _ in range(48)])
+    image = blobs.resize((640, 480), Image.Resampling.BICUBIC)
     draw = ImageDraw.Draw(image)
     draw.rectangle((40, 40, 600, 440), outline=(31, 95, 168), width=8)
     draw.text((70, 220), "Mystery Patient demo photo", fill=(29, 35, 43))

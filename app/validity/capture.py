@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-import imagehash
 from PIL import Image, ImageOps, ImageStat
 from sqlmodel import Session
 
@@ -76,6 +75,8 @@ def _photo_facts(clinic: Clinic | None, path: Path) -> DerivedFacts:
 
 
 def _phash(image: Image.Image) -> str | None:
+    import imagehash  # numpy and scipy come with it: loaded at the first photo, not at every start
+
     grey = image.convert("L").resize((32, 32))
     if ImageStat.Stat(grey).stddev[0] < PLAIN_STDDEV:
         return None

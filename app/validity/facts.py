@@ -81,12 +81,13 @@ class RecordingFacts:
 
 @dataclass
 class SubmissionFacts:
-    """Source: the visit times, the submission time and the answers' timestamps."""
+    """Source: the visit times, the submission time and the phone's timestamp of each answer."""
 
     submitted_at: datetime | None
     delay_hours: float | None
     answers: int
-    fill_minutes: float | None
+    timed_answers: int  # answers that carry the phone's clock
+    fill_minutes: float | None  # from the first to the last timed answer
 
 
 @dataclass
@@ -197,14 +198,12 @@ def _longest_timing(items: dict[int | None, Item], answers: list[Answer],
 def _submission(audit: Audit, answers: list[Answer]) -> SubmissionFacts:
     visit = audit.visit_ended_at or audit.visit_started_at
     delay = (audit.submitted_at - visit).total_seconds() / 3600 if audit.submitted_at and visit else None
-    fill = None
-    if len(answers) > 1:
-        # The phone's clock when it sent one (offline edits arrive later than they were made).
-        first = min(a.client_changed_at or a.created_at for a in answers)
-        last = max(a.client_changed_at or a.updated_at for a in answers)
-        fill = max(0.0, (last - first).total_seconds() / 60)
+    # Only answers stamped with the phone's clock (the form sends it with each change) are timed: an
+    # integration that puts all answers at once through the API is not "filling fast".
+    stamped = [a.client_changed_at for a in answers if a.client_changed_at is not None]
+    fill = max(0.0, (max(stamped) - min(stamped)).total_seconds() / 60) if len(stamped) > 1 else None
     return SubmissionFacts(submitted_at=audit.submitted_at, delay_hours=delay, answers=len(answers),
-                           fill_minutes=fill)
+                           timed_answers=len(stamped), fill_minutes=fill)
 
 
 def _duplicates(session: Session, audit: Audit, mine: list[EvidenceFacts],

@@ -11,7 +11,6 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-import mutagen
 from PIL import ExifTags, Image
 
 log = logging.getLogger("mystery_patient")
@@ -107,6 +106,8 @@ def _degrees(value: Any, ref: object, negative: str) -> float:
 
 def recording_duration(path: Path) -> float | None:
     """Seconds of audio by the file's own header (mutagen), None when it does not say."""
+    import mutagen  # loaded at the first recording, not at every start
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

@@ -95,7 +95,8 @@ def fact_rows(view: ValidityView) -> list[FactRow]:
             "time": wording.hours_text(submission["delay_hours"])})
     if submission.get("fill_minutes") is not None:
         parts.append(gettext("%(answers)d answers given over %(minutes)s min") % {
-            "answers": submission["answers"], "minutes": f"{submission['fill_minutes']:g}"})
+            "answers": submission.get("timed_answers", submission["answers"]),
+            "minutes": f"{submission['fill_minutes']:g}"})
     rows.append(FactRow(gettext("Submission"), "; ".join(parts) or "—", gettext(SOURCES["submission"]),
                         bool(codes & CODES_BY_FACT["submission"])))
     return rows

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from app.db_types import utcnow
@@ -48,8 +49,8 @@ def judge(facts: AuditFacts, rules: RuleSet) -> list[dict[str, Any]]:
 
     visit = facts.visit
     if visit.days_outside is not None and visit.days_outside > rules.window_grace_days:
-        before = visit.window_start is not None and visit.started_at is not None \
-            and visit.started_at.date() < visit.window_start
+        moment = visit.started_at or visit.ended_at
+        before = visit.window_start is not None and moment is not None and moment.date() < visit.window_start
         add(rules.window, "visit_before_window" if before else "visit_after_window", days=visit.days_outside)
     checkin = facts.checkin
     if checkin.distance_m is not None \
@@ -84,9 +85,9 @@ def judge(facts: AuditFacts, rules: RuleSet) -> list[dict[str, Any]]:
     submission = facts.submission
     if submission.delay_hours is not None and submission.delay_hours > rules.submit_delay_days * 24:
         add(rules.submit_delay, "submitted_late", days=int(submission.delay_hours // 24))
-    if submission.fill_minutes is not None and submission.answers >= rules.min_fill_answers \
+    if submission.fill_minutes is not None and submission.timed_answers >= rules.min_fill_answers \
             and submission.fill_minutes < rules.min_fill_minutes:
-        add(rules.fill_speed, "filled_fast", answers=submission.answers,
+        add(rules.fill_speed, "filled_fast", answers=submission.timed_answers,
             minutes=round(submission.fill_minutes, 1))
     return found
 
@@ -104,12 +105,22 @@ def assess_audit(session: Session, *, audit: Audit) -> AuditValidity:
     rules = rules_for(session, audit.wave_id)
     facts = gather_facts(session, audit, near_bits=rules.near_duplicate_bits)
     reasons = judge(facts, rules)
-    row = _stored(session, audit) or AuditValidity(audit_id=audit.id or 0)
+    stored = _stored(session, audit)
+    row = stored or AuditValidity(audit_id=audit.id or 0)
     row.verdict = verdict_of_reasons(reasons).value
     row.reasons, row.facts = reasons, facts.as_json()
     row.submission_number, row.computed_at = audit.submission_count, utcnow()
-    session.add(row)
-    session.flush()
+    if stored is not None:
+        session.add(row)
+        session.flush()
+        return row
+    try:
+        with session.begin_nested():  # two reviewers opening an unchecked audit at once: one row wins
+            session.add(row)
+    except IntegrityError:
+        winner = _stored(session, audit)
+        assert winner is not None
+        return winner
     return row
 
 

@@ -82,3 +82,14 @@ def test_the_same_photo_twice_in_one_report_is_doubtful_once(
 
     assert verdict == "doubtful"
     assert reasons == ["the same photo appears twice in this report (question call.answer_time)"]
+
+
+def test_a_photo_removed_and_uploaded_again_is_not_a_repeat(client: TestClient, session: Session,
+                                                            audit: Audit, shopper: User) -> None:
+    original = photo_bytes(scene(16))
+    as_user(client, shopper)
+    first = upload(client, audit, original)
+    assert client.delete(f"/api/v1/audits/{audit.id}/evidence/{first}").status_code == 204
+    upload(client, audit, original)
+
+    assert verdict_of(session, submit_visit(session, audit)) == ("valid", [])

@@ -14,6 +14,7 @@ from app.validity.facts import AuditFacts, CheckinFacts, SubmissionFacts, VisitF
 from app.validity.rules import RuleSet, RulesInvalid, Severity
 from app.validity.verdict import judge
 from tests.factories import make_user
+from tests.fieldwork.helpers import COMPLETE
 from tests.validity.conftest import VISIT_END, VISIT_START, as_user, submit_visit, upload, verdict_of
 from tests.validity.images import CLINIC, FAR, NEAR, camera_exif, photo_bytes, scene, wav_bytes
 
@@ -106,7 +107,8 @@ def test_a_recording_as_long_as_the_timed_call_is_fine(client: TestClient, sessi
 
 
 def _facts(**submission: object) -> AuditFacts:
-    values = {"submitted_at": VISIT_END, "delay_hours": 2.0, "answers": 30, "fill_minutes": 30.0, **submission}
+    values = {"submitted_at": VISIT_END, "delay_hours": 2.0, "answers": 30, "timed_answers": 30,
+              "fill_minutes": 30.0, **submission}
     return AuditFacts(visit=VisitFacts(None, None, VISIT_START, VISIT_END, None),
                       checkin=CheckinFacts(None, None, None), photos=[], recordings=[],
                       submission=SubmissionFacts(**values))  # type: ignore[arg-type]
@@ -114,9 +116,24 @@ def _facts(**submission: object) -> AuditFacts:
 
 def test_a_long_form_filled_in_a_minute_is_doubtful_and_a_short_one_is_not() -> None:
     fast = judge(_facts(fill_minutes=0.5), RuleSet())
-    short = judge(_facts(fill_minutes=0.5, answers=6), RuleSet())
+    short = judge(_facts(fill_minutes=0.5, timed_answers=6), RuleSet())
 
     assert [r["code"] for r in fast] == ["filled_fast"] and short == []
+
+
+def test_answers_stamped_by_the_phone_are_timed_and_a_bulk_put_is_not(session: Session, audit: Audit) -> None:
+    from app.fieldwork import answers
+    from app.validity.facts import gather_facts
+
+    started = VISIT_END + timedelta(minutes=5)
+    for n, (key, value) in enumerate(COMPLETE.items()):
+        answers.record_answer(session, audit=audit, item_key=key, value=value,
+                              client_changed_at=started + timedelta(seconds=5 * n))
+    answers.record_answer(session, audit=audit, item_key="reception.notes", value="ok")  # no phone clock
+
+    facts = gather_facts(session, audit, near_bits=8).submission
+
+    assert (facts.answers, facts.timed_answers) == (7, 6) and facts.fill_minutes == pytest.approx(25 / 60)
 
 
 def test_a_wave_can_make_a_rule_invalid_or_switch_it_off(session: Session, audit: Audit) -> None:
@@ -152,3 +169,11 @@ def test_the_defaults_are_the_documented_ones() -> None:
     assert (defaults.checkin_max_m, defaults.photo_max_m, defaults.submit_delay_days) == (300, 300, 3)
     assert defaults.duplicate_elsewhere == Severity.invalid and defaults.photo_distance == Severity.doubtful
     assert CLINIC  # the clinic the photos are measured against
+
+
+def test_a_visit_before_the_window_is_doubtful(session: Session, audit: Audit) -> None:
+    start = datetime(2026, 9, 28, 9, 0, tzinfo=UTC)  # the window opens on 1 October
+
+    verdict = verdict_of(session, submit_visit(session, audit, start=start, end=start + timedelta(hours=1)))
+
+    assert verdict == ("doubtful", ["visit 3 days before the visit window opened"])
