@@ -29,6 +29,7 @@ from app.money.models import Receipt, ReceiptDecision
 from app.trail import service as trail
 
 PDF_MAGIC = b"%PDF-"
+PDF_END = b"%%EOF"
 HEAD_BYTES = 64
 
 
@@ -111,6 +112,8 @@ def _store(temp: Path) -> tuple[str, str, int, str]:
     with temp.open("rb") as handle:
         head = handle.read(HEAD_BYTES)
     if head.startswith(PDF_MAGIC):
+        if not _ends_like_pdf(temp):
+            raise NotAReceipt()
         name, content_type = media.new_name("pdf"), "application/pdf"
         temp.replace(media.path_of(name))
     else:
@@ -126,6 +129,14 @@ def _store(temp: Path) -> tuple[str, str, int, str]:
     path = media.path_of(name)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     return name, content_type, path.stat().st_size, digest
+
+
+def _ends_like_pdf(path: Path) -> bool:
+    """A whole PDF ends with %%EOF (within its last kilobyte): a truncated upload or a file that only
+    borrows the header is refused."""
+    with path.open("rb") as handle:
+        handle.seek(max(0, path.stat().st_size - 1024))
+        return PDF_END in handle.read()
 
 
 def reimbursable(receipt: Receipt | None, limit: Decimal) -> Decimal:
