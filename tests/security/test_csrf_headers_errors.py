@@ -22,7 +22,8 @@ def _concrete(path: str, world: World) -> str:
            "region_id": world.region_a.id, "user_id": world.users["other_shopper"].id,
            "shopper_id": world.users["other_shopper"].id, "token_id": 1, "wave_id": world.wave.id,
            "assignment_id": world.assignment.id, "action_id": world.action.id, "slug": "sec-clinic",
-           "t": 0, "i": 0, "touchpoint_key": "call", "item_key": "call.greeting"}
+           "t": 0, "i": 0, "touchpoint_key": "call", "item_key": "call.greeting",
+           "payout_id": world.payout.id, "entry_id": world.payout_entry.id, "board_visit_id": world.board_visit.id}
     for name, value in ids.items():
         for template in ("{" + name + "}", "{" + name + ":int}"):
             path = path.replace(template, str(value))
@@ -35,7 +36,8 @@ def test_every_state_change_with_a_session_cookie_needs_the_csrf_token(session: 
                                                                        method: str, path: str) -> None:
     world = build_world(session)
     # The role that may use the route, so only the missing token can be what refuses it.
-    who = "shopper" if path.startswith(("/visits", "/api/v1/audits")) and "review" not in path else "admin"
+    who = "shopper" if (path.startswith(("/visits", "/api/v1/audits")) and "review" not in path) \
+        or path.endswith("/claim") or "/quiz/" in path else "admin"
     as_user(client, world.logins[who])
     url = _concrete(path, world)
     client.headers.pop("X-CSRF-Token")
