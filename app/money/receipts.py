@@ -28,6 +28,7 @@ from app.money.models import Receipt, ReceiptDecision
 from app.trail import service as trail
 
 PDF_MAGIC = b"%PDF-"
+PDF_END = b"%%EOF"
 HEAD_BYTES = 64
 
 
@@ -111,6 +112,8 @@ def _store(temp: Path) -> tuple[str, str, int, str]:
     with temp.open("rb") as handle:
         head = handle.read(HEAD_BYTES)
     if head.startswith(PDF_MAGIC):
+        if not _ends_like_pdf(temp):
+            raise NotAReceipt()
         kept = media.keep_file(temp, extension="pdf", content_type="application/pdf")
         return kept.name, "application/pdf", kept.size_bytes, kept.sha256
     try:
@@ -122,6 +125,14 @@ def _store(temp: Path) -> tuple[str, str, int, str]:
     photo = media.store_photo(temp)
     media.remove_files(photo.thumb_name)  # a receipt is read whole, never as a thumbnail
     return photo.name, "image/jpeg", photo.size_bytes, photo.sha256
+
+
+def _ends_like_pdf(path: Path) -> bool:
+    """A whole PDF ends with %%EOF (within its last kilobyte): a truncated upload or a file that only
+    borrows the header is refused."""
+    with path.open("rb") as handle:
+        handle.seek(max(0, path.stat().st_size - 1024))
+        return PDF_END in handle.read()
 
 
 def reimbursable(receipt: Receipt | None, limit: Decimal) -> Decimal:

@@ -149,6 +149,9 @@ def claim_visit(session: Session, *, board_visit: BoardVisit, shopper: User) -> 
     clinic = session.get(Clinic, board_visit.clinic_id)
     checklist = session.get(Checklist, board_visit.checklist_id)
     assert wave is not None and clinic is not None and checklist is not None
+    # One claim at a time per shopper (a row lock on PostgreSQL; SQLite serialises every writer anyway),
+    # so two taps on two visits cannot both pass the per-wave limit.
+    session.exec(select(User.id).where(User.id == shopper.id).with_for_update()).first()
     rules.check_visit(session, shopper=shopper, wave=wave, clinic=clinic, checklist_id=checklist.id or 0,
                       visit_on=board_visit.window_start)
     won = session.exec(  # type: ignore[call-overload]

@@ -210,42 +210,23 @@ def write_workbook(session: Session, selection: Selection, out: IO[bytes]) -> No
                                                (N_("Competitor"), 11), (N_("Visits"), 8), (N_("Score"), 8),
                                                (N_("Rank"), 6)] + tp_columns)
     network = report["network"]
-    append(matrix, [None, "Network (branches)", None, False, None, network["score"], None,
-                   *[network["touchpoints"].get(k) for k in keys]])
-    for c in report["clinics"]:
-        append(matrix, [c["id"], c["name"], c["region"], c["is_competitor"], c["audits"], c["score"], c["rank"],
-                       *[c["touchpoints"].get(k) for k in keys]])
-    rates = sheet("Item pass rates", ["clinic_id", "clinic", "item", "pass_rate", "n", "ci_low", "ci_high"])
-    if selection.where is not None:
-        meta_binary = _binary_keys(session, report["checklist"], selection.where)
-        for r in session.execute(queries.item_pass_rates(selection.where).order_by("clinic_id", "item_key")):
-            interval = wilson_interval(r.passed, r.n) if r.item_key in meta_binary else None
-            append(rates, [r.clinic_id, selection.clinics.get(r.clinic_id, {}).get("name"), r.item_key,
-                          r.pass_rate, r.n, interval[0] if interval else None, interval[1] if interval else None])
-        session.commit()
-    book.save(out)
-
-
-def _binary_keys(session: Session, slug: str, where: AuditFilter) -> set[str]:
-    behind = lookups.versions_behind(session, where)
-    meta = lookups.checklist_meta(session, lookups.find_checklist(session, slug), behind)
-    return {key for key, item in meta.items.items() if item.binary}
-    matrix.append([None, gettext(N_("Network (branches)")), None, False, None,
+    append(matrix, [None, gettext(N_("Network (branches)")), None, False, None,
                    typed(matrix, _rounded(network["score"], 1), SCORE_FORMAT), None,
                    *[typed(matrix, _rounded(network["touchpoints"].get(k), 1), SCORE_FORMAT) for k in keys]])
     for c in report["clinics"]:
         if c["id"] not in selection.clinics:
             continue
-        matrix.append([c["id"], c["name"], c["region"], c["is_competitor"], c["audits"],
+        append(matrix, [c["id"], c["name"], c["region"], c["is_competitor"], c["audits"],
                        typed(matrix, _rounded(c["score"], 1), SCORE_FORMAT), c["rank"],
                        *[typed(matrix, _rounded(c["touchpoints"].get(k), 1), SCORE_FORMAT) for k in keys]])
     rates = sheet(gettext(SHEETS["rates"]), RATE_COLUMNS)
     if selection.where is not None:
-        meta = lookups.checklist_meta(session, lookups.find_checklist(session, report["checklist"]))
+        behind = lookups.versions_behind(session, selection.where)  # texts of the versions behind the audits
+        meta = lookups.checklist_meta(session, lookups.find_checklist(session, report["checklist"]), behind)
         for r in session.execute(queries.item_pass_rates(selection.where).order_by("clinic_id", "item_key")):
             item = meta.items.get(r.item_key)
             interval = wilson_interval(r.passed, r.n) if item is not None and item.binary else None
-            rates.append([r.clinic_id, selection.clinics.get(r.clinic_id, {}).get("name"), r.item_key,
+            append(rates, [r.clinic_id, selection.clinics.get(r.clinic_id, {}).get("name"), r.item_key,
                           typed(rates, _rounded(r.pass_rate, 3), RATE_FORMAT), r.n,
                           typed(rates, _rounded(interval[0], 3) if interval else None, RATE_FORMAT),
                           typed(rates, _rounded(interval[1], 3) if interval else None, RATE_FORMAT),

@@ -153,3 +153,10 @@ def test_a_photo_receipt_is_stored_re_encoded_without_its_metadata(session: Sess
 
     stored = read_all(get_storage(), receipt.stored_name)
     assert receipt.content_type == "image/jpeg" and b"Phone Camera X" not in stored
+
+
+def test_a_truncated_pdf_is_refused(session: Session) -> None:
+    audit = make_audit(session)
+
+    with pytest.raises(receipts.NotAReceipt):
+        receipts.attach_receipt(session, audit=audit, amount_paid="10.00", upload=io.BytesIO(PDF[:30]))
