@@ -1,9 +1,13 @@
 """Starting the real app in a subprocess: a free port on 127.0.0.1 and waiting for /healthz.
 Used by the browser tests and by the benchmarks that serve the app."""
 
+import os
 import socket
 import subprocess
+import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -15,7 +19,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_until_up(url: str, server: subprocess.Popen[bytes], log: Path, seconds: float = 30) -> None:
+def wait_until_up(url: str, server: subprocess.Popen[bytes], log: Path, seconds: float = 90) -> None:
     """Returns once /healthz answers 200; raises with the server's log if it exits or stays silent."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -28,3 +32,26 @@ def wait_until_up(url: str, server: subprocess.Popen[bytes], log: Path, seconds:
             pass
         time.sleep(0.2)
     raise RuntimeError(f"the app did not answer /healthz within {seconds:.0f} s:\n{log.read_text()}")
+
+
+@contextmanager
+def serve_app(database_url: str, workdir: Path) -> Iterator[str]:
+    """The app in a uvicorn subprocess on `database_url` (already migrated); yields its base URL."""
+    port = free_port()
+    env = {**os.environ, "MP_DATABASE_URL": database_url, "MP_MEDIA_DIR": str(workdir / "media"),
+           "MP_VAR_DIR": str(workdir / "var")}
+    log_path = workdir / "server.log"
+    with log_path.open("w") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port)],
+            env=env, stdout=log, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            wait_until_up(url, server, log_path)
+            yield url
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
