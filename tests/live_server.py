@@ -34,12 +34,17 @@ def wait_until_up(url: str, server: subprocess.Popen[bytes], log: Path, seconds:
     raise RuntimeError(f"the app did not answer /healthz within {seconds:.0f} s:\n{log.read_text()}")
 
 
+def app_env(database_url: str, workdir: Path) -> dict[str, str]:
+    """The environment of an app (server or command) on `database_url`, its files under `workdir`."""
+    return {**os.environ, "MP_DATABASE_URL": database_url, "MP_MEDIA_DIR": str(workdir / "media"),
+            "MP_VAR_DIR": str(workdir / "var")}
+
+
 @contextmanager
 def serve_app(database_url: str, workdir: Path) -> Iterator[str]:
     """The app in a uvicorn subprocess on `database_url` (already migrated); yields its base URL."""
     port = free_port()
-    env = {**os.environ, "MP_DATABASE_URL": database_url, "MP_MEDIA_DIR": str(workdir / "media"),
-           "MP_VAR_DIR": str(workdir / "var")}
+    env = app_env(database_url, workdir)
     log_path = workdir / "server.log"
     with log_path.open("w") as log:
         server = subprocess.Popen(
