@@ -26,7 +26,7 @@ from app.errors import Conflict, Invalid, NotFound
 from app.fieldwork import assignments as fieldwork
 from app.fieldwork import waves as fieldwork_waves
 from app.fieldwork.models import Answer, Assignment, Audit, AuditStatus, Evidence, Scenario, Wave
-from app.i18n import N_
+from app.i18n import N_, localized
 from app.pool import rules as pool_rules
 from app.reports import lookups, sample_size
 from app.trail import service as trail
@@ -137,8 +137,11 @@ def wave_board(session: Session, wave: Wave) -> list[BoardRow]:
     if checklist is not None:
         advice = sample_size.visits_needed_by_clinic(session, checklist=checklist,
                                                      clinic_ids=[c.id or 0 for c in clinics])
+        meta = lookups.checklist_meta(session, checklist) if advice else None
+        texts = {key: item.text for key, item in meta.items.items()} if meta else {}
         for clinic_id, hint in advice.items():
-            rows[clinic_id].advice = hint
+            # the board names the item by its question, as the checklist asks it, not by its key
+            rows[clinic_id].advice = hint | {"item_text": localized(texts.get(hint["item"])) or hint["item"]}
     return list(rows.values())
 
 

@@ -67,11 +67,6 @@ def label(value: object, table: str) -> str:
     return gettext(entry) if entry else text
 
 
-def choices(table: str, values: list[str] | None = None) -> list[tuple[str, str]]:
-    """(code, label) pairs for a select or radio group, in the table's order unless `values` says."""
-    return [(value, label(value, table)) for value in (values if values is not None else list(TABLES[table]))]
-
-
 def unit(value: str | None) -> str:
     return label(value, "unit") if value else ""
 
@@ -136,4 +131,3 @@ def register(env: Environment) -> None:
     env.filters["pass_rule"] = pass_rule
     env.filters["option_label"] = option_label
     env.filters["emotion"] = emotion
-    env.globals["label_choices"] = choices

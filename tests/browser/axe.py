@@ -31,7 +31,7 @@ class AxeViolation:
 
 
 @cache
-def _axe_source() -> str:
+def axe_source() -> str:
     return AXE_SCRIPT.read_text(encoding="utf-8")
 
 
@@ -40,15 +40,14 @@ def inject_axe(page: Any) -> None:
     # evaluate(), not add_script_tag(): the app's Content-Security-Policy forbids inline scripts, and
     # code run through the DevTools protocol is not subject to it.
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.evaluate(_axe_source())
+        page.evaluate(axe_source())
 
 
-def axe_violations(page: Any, *, exclude: Iterable[str] = (), disable_rules: Iterable[str] = ()) -> list[AxeViolation]:
-    """The WCAG 2.x A/AA violations on the page as it is now.
+RUN_AXE_JS = "([context, options]) => axe.run(context, options).then(result => result.violations)"
 
-    `exclude` takes CSS selectors of regions not to check; `disable_rules` rule ids to skip.
-    """
-    inject_axe(page)
+
+def run_arguments(*, exclude: Iterable[str] = (), disable_rules: Iterable[str] = ()) -> list[dict[str, Any]]:
+    """[context, options] for RUN_AXE_JS: the WCAG tags, minus excluded regions and disabled rules."""
     context: dict[str, Any] = {"include": [["html"]]}
     excluded = [[selector] for selector in exclude]
     if excluded:
@@ -57,14 +56,27 @@ def axe_violations(page: Any, *, exclude: Iterable[str] = (), disable_rules: Ite
     disabled = list(disable_rules)
     if disabled:
         options["rules"] = {rule: {"enabled": False} for rule in disabled}
-    raw = page.evaluate("([context, options]) => axe.run(context, options).then(r => r.violations)",
-                        [context, options])
+    return [context, options]
+
+
+def violations_from(raw: list[dict[str, Any]]) -> list[AxeViolation]:
+    """axe's JSON violations as AxeViolation, one target selector per offending node."""
     return [
         AxeViolation(rule=v["id"], impact=v.get("impact") or "unknown", help=v.get("help", ""),
                      help_url=v.get("helpUrl", ""),
                      targets=tuple(" ".join(str(part) for part in node["target"]) for node in v.get("nodes", [])))
         for v in raw
     ]
+
+
+def axe_violations(page: Any, *, exclude: Iterable[str] = (), disable_rules: Iterable[str] = ()) -> list[AxeViolation]:
+    """The WCAG 2.x A/AA violations on the page as it is now (sync Playwright page).
+
+    `exclude` takes CSS selectors of regions not to check; `disable_rules` rule ids to skip.
+    """
+    inject_axe(page)
+    raw = page.evaluate(RUN_AXE_JS, run_arguments(exclude=exclude, disable_rules=disable_rules))
+    return violations_from(raw)
 
 
 def format_violations(violations: Iterable[AxeViolation], *, where: str = "") -> str:

@@ -6,6 +6,7 @@ import re
 from datetime import date
 from typing import Any
 
+import pytest
 from playwright.sync_api import expect
 
 from app.accounts import service as accounts
@@ -22,10 +23,12 @@ from tests.factories import PASSWORD
 
 LAPTOP = {"width": 1280, "height": 800}
 TABLET = {"width": 820, "height": 1180}
+PHONE = {"width": 360, "height": 740}
 COMMENT = "The wait was 25 minutes by your own timings: please check this answer."
 
 
-def _submitted_audit(live_app: LiveApp, slug: str, shopper_email: str, qa_email: str) -> int:
+def _submitted_audit(live_app: LiveApp, slug: str, shopper_email: str, qa_email: str, *,
+                     callback: str = "yes") -> int:
     """A shopper's submitted audit of the small checklist (without its photo item)."""
     doc = small_checklist(slug)
     doc["touchpoints"][1]["items"] = [i for i in doc["touchpoints"][1]["items"] if i["key"] != "reception.photo"]
@@ -45,7 +48,7 @@ def _submitted_audit(live_app: LiveApp, slug: str, shopper_email: str, qa_email:
         audit = assignments.audit_for(session, assignment)
         answers.record_answers(session, audit=audit, answers=[
             AnswerInput("call.answer_time", 15), AnswerInput("call.greeting", "yes"),
-            AnswerInput("call.callback", "yes"), AnswerInput("call.mood", 1),
+            AnswerInput("call.callback", callback), AnswerInput("call.mood", 1),
             AnswerInput("reception.politeness", 4), AnswerInput("reception.wait", "short")])
         submission.submit_audit(session, audit=audit, actor=shopper)
         session.commit()
@@ -119,3 +122,53 @@ def test_return_with_a_comment_resubmit_and_approve(browser: Any, live_app: Live
     with live_app.session() as session:
         audit = session.get(Audit, audit_id)
         assert audit is not None and audit.status == AuditStatus.approved
+
+
+def _decision_bar_in_view(page: Any) -> bool:
+    box = page.locator(".decision-bar").bounding_box()
+    height = page.evaluate("window.innerHeight")
+    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= height + 1
+
+
+@pytest.mark.parametrize(("viewport", "decision"), [(PHONE, "return"), (LAPTOP, "approve")], ids=["360", "1280"])
+def test_qa_scans_the_failures_first_and_decides_without_scrolling(browser: Any, live_app: LiveApp,
+                                                                   viewport: dict[str, int], decision: str) -> None:
+    slug = f"qa-scan-{viewport['width']}"
+    qa_email = f"qa-scan-{viewport['width']}@example.test"
+    audit_id = _submitted_audit(live_app, slug, f"shopper-{slug}@example.test", qa_email, callback="no")
+    context = browser.new_context(viewport=viewport, locale="en-US", has_touch=viewport is PHONE)
+    page = context.new_page()
+    log_in_page(page, live_app, qa_email, PASSWORD)
+
+    page.goto(f"{live_app.url}/review/audits/{audit_id}")
+
+    # The failed answer leads, marked as failed; the passed ones wait folded below.
+    lead = page.locator("#to-decide")
+    expect(lead.locator("#item-call\\.callback .mark.bad")).to_have_text("✗ failed")
+    expect(page.locator(".tally")).to_contain_text("1 failed")
+    expect(page.locator("#item-call\\.greeting")).to_be_hidden()  # passed: inside the closed fold
+    expect(page.locator("textarea[name=comment]:visible")).to_have_count(0)  # no box under every item
+    assert _decision_bar_in_view(page), "the decision is at hand on arrival"
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"the review screen scrolls sideways by {overflow}px"
+
+    page.locator("#the-rest > summary").click()
+    expect(page.locator("#item-call\\.greeting .mark.ok")).to_have_text("✓ passed")
+    page.locator("#history").scroll_into_view_if_needed()
+    assert _decision_bar_in_view(page), "the decision stays at hand further down"
+    page.screenshot(path=str(SCREENSHOTS / f"qa-review-{viewport['width']}.png"))
+
+    if decision == "return":
+        page.locator("#item-call\\.callback .item-comment > summary").click()
+        page.fill("#comment-call\\.callback", "Did they really not offer a call back?")
+        page.get_by_role("button", name="Return").click()  # the phone's short label
+        page.wait_for_url("**/review?done=return*")
+    else:
+        page.get_by_role("button", name="Approve").click()
+        page.wait_for_url("**/review?done=approve*")
+    context.close()
+
+    with live_app.session() as session:
+        audit = session.get(Audit, audit_id)
+        assert audit is not None
+        assert audit.status == (AuditStatus.returned if decision == "return" else AuditStatus.approved)

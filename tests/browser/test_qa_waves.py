@@ -23,6 +23,23 @@ from tests.factories import PASSWORD
 
 LAPTOP = {"width": 1280, "height": 800}
 TABLET = {"width": 820, "height": 1180}
+PHONE = {"width": 360, "height": 740}
+
+
+def _assert_reassign_controls_are_sane(page: Any, clinic_id: int) -> None:
+    """The reassign button on one line, the select one control high, the visits inside the screen and
+    the clinic's name whole (issue 20: one letter per line, a 200 px select, a cut column)."""
+    width = page.evaluate("document.documentElement.clientWidth")
+    button = page.locator(f"#clinic-{clinic_id} .visits form.reassign button").first.bounding_box()
+    select = page.locator(f"#clinic-{clinic_id} .visits form.reassign select").first.bounding_box()
+    visits = page.locator(f"#clinic-{clinic_id} .visits").bounding_box()
+    name = page.locator(f"#clinic-{clinic_id} .clinic-name")
+    assert button and 44 <= button["height"] < 60 and button["width"] > button["height"], button
+    assert select and 44 <= select["height"] < 60, select
+    assert visits and visits["x"] >= 0 and visits["x"] + visits["width"] <= width + 1, visits
+    one_line = name.evaluate("el => parseFloat(getComputedStyle(el).lineHeight) * 1.5")
+    assert name.evaluate("el => { const r = document.createRange(); r.selectNodeContents(el.firstChild);"
+                         " return r.getBoundingClientRect().height; }") < one_line, "the clinic name wraps"
 SCENARIO = [("title", "Первый визит, акне", "First visit, acne"),
             ("persona", "Анна, 28 лет, офисный работник.", "Anna, 28, office worker."),
             ("story", "Высыпания на щеках три месяца.", "Rashes on the cheeks for three months."),
@@ -45,10 +62,10 @@ def _arrange(live_app: LiveApp, slug: str, qa_email: str) -> tuple[int, int]:
         session.add_all([first, second])
         qa = accounts.create_user(session, email=qa_email, role=Role.qa_lead, password=PASSWORD)
         shoppers = [accounts.create_user(session, email=f"shopper{n}-{slug}@example.test", role=Role.shopper,
-                                         password=PASSWORD, name=f"Shopper {n} {slug}") for n in (1, 2)]
+                                         password=PASSWORD, name=f"Shopper {n} {slug}") for n in (1, 2, 3)]
         earlier = waves.create_wave(session, name=f"Earlier {slug}", starts_on=date(2026, 9, 1),
                                     ends_on=date(2026, 9, 30))
-        for shopper, callback in zip(shoppers, ("yes", "no"), strict=True):
+        for shopper, callback in zip(shoppers[:2], ("yes", "no"), strict=True):
             assignment = assignments.assign_visit(session, wave=earlier, clinic=first, checklist_slug=slug,
                                                   scenario=None, shopper=shopper)
             audit = assignments.audit_for(session, assignment)
@@ -104,13 +121,26 @@ def test_qa_lead_plans_a_wave_with_the_sample_size_hint(browser: Any, live_app: 
     alpha = page.locator(f"#clinic-{first}")
     hint = alpha.locator(".sample-hint")
     expect(hint).to_contain_text("97")
-    expect(hint).to_contain_text("call.callback")
+    expect(hint).to_contain_text("Offered a call back")  # the weakest item by its question, not its key
     expect(alpha.locator("td.num").nth(0)).to_have_text("2")  # planned
     expect(page.locator(f"#clinic-{second} .sample-hint")).to_have_text("—")
     page.screenshot(path=str(SCREENSHOTS / "qa-wave-board.png"), full_page=True)
-    page.set_viewport_size(TABLET)
-    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-    assert overflow <= 0, f"the wave board scrolls sideways by {overflow}px on a tablet"
+    _assert_reassign_controls_are_sane(page, first)
+    for size in (TABLET, PHONE):
+        page.set_viewport_size(size)
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"the wave board scrolls sideways by {overflow}px at {size['width']} px"
+        _assert_reassign_controls_are_sane(page, first)
+
+    # On the phone, a visit nobody started goes to the other shopper.
+    visit = alpha.locator(".visits li").first
+    other = f"Shopper 3 {slug}"  # not yet sent to this clinic in this wave
+    visit.locator("select").select_option(label=other)
+    visit.get_by_role("button", name="Reassign").click()
+    page.wait_for_url("**done=reassigned")
+    expect(page.locator(".flash")).to_contain_text("given to another shopper")
+    expect(page.locator(f"#clinic-{first} .visits li .who", has_text=other)).not_to_have_count(0)
+    page.screenshot(path=str(SCREENSHOTS / "qa-wave-board-phone.png"), full_page=False)
     page.set_viewport_size(LAPTOP)
 
     alpha.get_by_role("button", name="Cancel visit").first.click()
