@@ -32,7 +32,9 @@ def _request_context(request: Request) -> dict[str, Any]:
 def _unread(request: Request, user: Any) -> int:
     """The bell's count: one indexed COUNT per page, read from the request's own session."""
     session = getattr(request.state, "db_session", None)
-    if user is None or session is None:
+    # Only inside the request's own transaction: an error page renders after it was rolled back, and a
+    # query there would open a new transaction (on SQLite, a writer's lock) that nobody ends.
+    if user is None or session is None or not session.in_transaction():
         return 0
     from app.notifications import service as notifications  # late: the domain imports the web layer
 

@@ -82,9 +82,10 @@ def test_the_wave_board_shows_visits_needed_next_to_the_planned_visits(session: 
     page = client.get(f"/waves/{plan.id}")
 
     assert page.status_code == 200
-    row = re.search(rf'<tr id="clinic-{network.a.id}">(.*?)</tr>', page.text, re.S)
+    row = re.search(rf'<tbody id="clinic-{network.a.id}" class="clinic-rows">(.*?)</tbody>', page.text, re.S)
     assert row is not None
-    assert "97" in row.group(1) and "call.callback" in row.group(1)
+    assert "97" in row.group(1) and "Offered a call back" in row.group(1)  # the item by its question
     gamma = make_clinic(session, name="Gamma")
-    empty_row = re.search(rf'<tr id="clinic-{gamma.id}">(.*?)</tr>', client.get(f"/waves/{plan.id}").text, re.S)
+    empty_row = re.search(rf'<tbody id="clinic-{gamma.id}" class="clinic-rows">(.*?)</tbody>',
+                          client.get(f"/waves/{plan.id}").text, re.S)
     assert empty_row is not None and "sample-hint" in empty_row.group(1) and "97" not in empty_row.group(1)
