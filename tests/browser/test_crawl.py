@@ -30,32 +30,10 @@ from tests.security.routes import api_routes
 # Units are codes too on a Russian page ("30 s"), though not in the English one.
 UNITS = frozenset(code for code in labels.UNIT if code.isascii())
 
-# ---------------------------------------------------------------------------------------------
-# KNOWN FINDINGS ON THE REPORT PAGES — TO BE EMPTIED AT MERGE.
-# The network comparison, clinic report (gap report, key drivers) and journey map are being
-# redesigned on branch i17 (templates/reports/*, templates/actions/journey*.html, which this branch
-# must not edit). What the crawl finds only inside those templates is listed here per check, as
-# (check, route pattern); everything else fails the test. The lead removes each entry once i17 is
-# merged, and the crawl then holds those pages to the same rules as every other.
-# ---------------------------------------------------------------------------------------------
-KNOWN_REPORT_FINDINGS: dict[str, set[str]] = {
-    # heatmap cells .heat-3 (white on #1d91c0, 3.6:1)
-    "axe:color-contrast": {"/reports"},
-    # the journey map's sticker links are told apart by colour only
-    "axe:link-in-text-block": {"/reports/clinics/{clinic_id}/journey"},
-    # the heatmap / clinic tables and the journey map scroll in boxes without data-scroll-strip,
-    # tabindex, role=region and aria-label
-    "strip": {"/reports", "/reports/clinics/{clinic_id}", "/reports/clinics/{clinic_id}/journey"},
-    "axe:scrollable-region-focusable": {"/reports", "/reports/clinics/{clinic_id}",
-                                        "/reports/clinics/{clinic_id}/journey"},
-    # heatmap clinic links (18 px), "journey map" / "action plan" links and sticker links (40 px)
-    "tap": {"/reports", "/reports/clinics/{clinic_id}", "/reports/clinics/{clinic_id}/journey"},
-    # the journey map's channel row shows phone / site / clinic
-    "raw-code": {"/reports/clinics/{clinic_id}/journey"},
-    "th-break": {"/reports", "/reports/clinics/{clinic_id}", "/reports/clinics/{clinic_id}/journey"},
-}
-# The browser asks for /favicon.ico on the first load; branch i14 adds it. Empty this at merge too.
-KNOWN_CONSOLE_ERRORS = ("/favicon.ico",)
+# Findings a later change must fix, per check (check -> route patterns); while both are empty,
+# every page of every role is held to every rule.
+KNOWN_REPORT_FINDINGS: dict[str, set[str]] = {}
+KNOWN_CONSOLE_ERRORS: tuple[str, ...] = ()
 
 
 @pytest.fixture(scope="module")
