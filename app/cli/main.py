@@ -48,7 +48,11 @@ def serve(host: str | None = typer.Option(None, help="Address to listen on (MP_H
         demo_commands.seed_and_print()
     host, port = host or settings.host, port or settings.port
     typer.echo(f"Mystery Patient on http://{host}:{port}")
-    uvicorn.run("app.main:app", host=host, port=port, workers=workers, proxy_headers=True, log_level="info")
+    # Forwarded headers only from the proxies named in MP_TRUSTED_PROXIES (none by default):
+    # uvicorn would otherwise believe any X-Forwarded-For arriving from 127.0.0.1.
+    proxies = [p.strip() for p in settings.trusted_proxies.split(",") if p.strip()]
+    uvicorn.run("app.main:app", host=host, port=port, workers=workers, proxy_headers=bool(proxies),
+                forwarded_allow_ips=proxies or None, log_level="info")
 
 
 if __name__ == "__main__":
