@@ -63,6 +63,22 @@ class Settings(BaseSettings):
     metrics_token: str = ""
     # One currency per network (ISO 4217), shown next to every amount (docs/money.md).
     currency: str = Field(default="RUB", pattern=r"^[A-Z]{3}$")
+    # Proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated): none by
+    # default, so a client cannot pick its own address for the login throttle.
+    trusted_proxies: str = ""
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def known_networks(cls, value: str) -> str:
+        import ipaddress
+
+        for part in value.split(","):
+            if part.strip():
+                try:
+                    ipaddress.ip_network(part.strip(), strict=False)
+                except ValueError as bad:
+                    raise ValueError(f"MP_TRUSTED_PROXIES: {part.strip()!r} is not an address or network") from bad
+        return value
 
     @field_validator("database_url")
     @classmethod

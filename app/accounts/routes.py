@@ -10,6 +10,7 @@ from app.accounts.deps import OptionalUser
 from app.db import SessionDep
 from app.errors import DomainError
 from app.i18n import LANGUAGES, N_, gettext
+from app.web.client_address import client_address
 from app.web.middleware import LANGUAGE_COOKIE
 from app.web.templating import render
 
@@ -40,7 +41,7 @@ def login_page(request: Request, user: OptionalUser, next: str | None = None, do
 @router.post("/login", name="login_submit")
 def login(request: Request, session: SessionDep, _user: OptionalUser, email: Annotated[str, Form()],
           password: Annotated[str, Form()], next: Annotated[str, Form()] = "/") -> Response:
-    address = request.client.host if request.client else "unknown"
+    address = client_address(request)
     try:
         user = service.authenticate(session, email=email, password=password, address=address)
     except DomainError as error:

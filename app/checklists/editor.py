@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from app.accounts.models import User
@@ -155,8 +156,15 @@ def open_draft(session: Session, slug: str, *, author: User) -> ChecklistVersion
                              critical_policy=latest.critical_policy, target=latest.target, content_hash="",
                              document=copy.deepcopy(latest.document), renamed_keys={},
                              created_by_id=author.id)
-    session.add(draft)
-    session.flush()
+    try:
+        with session.begin_nested():  # another request of the author opened it a moment ago
+            session.add(draft)
+            session.flush()
+    except IntegrityError:
+        opened = find_draft(session, slug, author=author)
+        if opened is None:
+            raise
+        return opened
     trail.record(session, actor=author, verb="checklist.draft_open", entity="checklist_version",
                  entity_id=draft.id, slug=slug, base=latest.version)
     return draft

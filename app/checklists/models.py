@@ -7,7 +7,7 @@ point at the version they were filled on.
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, UniqueConstraint
+from sqlalchemy import JSON, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from app.db_types import UTCDateTime, utcnow
@@ -27,7 +27,12 @@ class Checklist(SQLModel, table=True):
 
 class ChecklistVersion(SQLModel, table=True):
     __tablename__ = "checklist_versions"
-    __table_args__ = (UniqueConstraint("checklist_id", "version"),)
+    __table_args__ = (
+        UniqueConstraint("checklist_id", "version"),
+        # One open draft per author and checklist: two tabs opening it at once get the same draft.
+        Index("uq_checklist_versions_one_draft", "checklist_id", "created_by_id", unique=True,
+              sqlite_where=text("status = 'draft'"), postgresql_where=text("status = 'draft'")),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     checklist_id: int = Field(foreign_key="checklists.id", index=True)

@@ -43,8 +43,9 @@ def serve(host: str | None = typer.Option(None, help="Address to listen on (MP_H
           migrate: bool = typer.Option(True, "--migrate/--no-migrate",
                                        help="Apply migrations first (off when several servers start at once: "
                                             "run `mystery-patient migrate` once before)."),
-          forwarded_allow_ips: str = typer.Option(
-              "127.0.0.1", help="Proxies whose X-Forwarded-For/-Proto are trusted (comma-separated, '*' = any)."),
+          forwarded_allow_ips: str | None = typer.Option(
+              None, help="Proxies whose X-Forwarded-For/-Proto are trusted (comma-separated, '*' = any). "
+                         "Default: MP_TRUSTED_PROXIES (none: forwarded headers are ignored)."),
           ) -> None:
     """Migrate, optionally seed the demo network, then serve (and, on the embedded queue, work its jobs)."""
     import uvicorn
@@ -61,11 +62,15 @@ def serve(host: str | None = typer.Option(None, help="Address to listen on (MP_H
     if demo:
         demo_commands.seed_and_print()
     host, port = host or settings.host, port or settings.port
+    # Forwarded headers only from the proxies named (option, else MP_TRUSTED_PROXIES; none by default):
+    # uvicorn would otherwise believe any X-Forwarded-For arriving from 127.0.0.1.
+    proxies = forwarded_allow_ips if forwarded_allow_ips is not None else settings.trusted_proxies
+    trusted = [p.strip() for p in proxies.split(",") if p.strip()]
     child = spawn_worker(scheduler=True) if (is_embedded(settings) if job_worker is None else job_worker) else None
     typer.echo(f"Mystery Patient on http://{host}:{port}" + (" with a job worker" if child else ""))
     try:
-        uvicorn.run("app.main:app", host=host, port=port, workers=workers, proxy_headers=True,
-                    forwarded_allow_ips=forwarded_allow_ips, log_config=log_config(settings.log_format),
+        uvicorn.run("app.main:app", host=host, port=port, workers=workers, proxy_headers=bool(trusted),
+                    forwarded_allow_ips=trusted or None, log_config=log_config(settings.log_format),
                     log_level="info")
     finally:
         if child is not None:
