@@ -65,6 +65,11 @@ def arrange(url: str, clinics: int) -> World:
     generator.add_clinics(clinics, 100)
     print(f"  {engine.dialect.name}: {clinics} clinics, ≈{clinics * 100 * 50:,} answers "
           f"(generated in {time.perf_counter() - start:.0f} s)", flush=True)
+    if engine.dialect.name == "postgresql":  # the generator wrote explicit ids: move the sequences past them
+        with engine.begin() as connection:
+            for table in ("clinics", "assignments", "audits", "answers"):
+                connection.exec_driver_sql(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                                           f"(SELECT MAX(id) FROM {table}))")
     with Session(engine, expire_on_commit=False) as session:
         clinic = Clinic(name="Autosave clinic", region_id=generator.region_id, city="")
         session.add(clinic)
@@ -257,7 +262,7 @@ def main(argv: list[str]) -> int:
         with tempfile.TemporaryDirectory(prefix="mp-bench-jobs-") as workdir, \
                 fresh_database(base, Path(workdir)) as url:
             lines += bench_database(url, args, Path(workdir))
-    print("\n".join(lines))
+            print("\n".join(lines), flush=True)  # each database's table as soon as it is measured
     return 0
 
 

@@ -160,8 +160,10 @@ def _fail(job: Job, error: Exception) -> None:
         message = f"{type(error).__name__}: {error}"[:400]
         log.exception("job %s (%s) crashed", job.id, job.kind, exc_info=error)
     with write_session() as session:
+        now = utcnow()  # a failed job is pruned like a file (unless retried before)
         session.execute(update(Job).where(col(Job.id) == job.id, col(Job.status) == JobStatus.running).values(
-            status=JobStatus.failed, error=message[:500], finished_at=utcnow()))
+            status=JobStatus.failed, error=message[:500], finished_at=now,
+            expires_at=now + timedelta(hours=get_settings().download_hours)))
 
 
 def restart_stale_jobs() -> int:

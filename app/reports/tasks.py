@@ -47,7 +47,7 @@ def store_due_scores() -> int:
     with read_session() as session:
         pairs = session.execute(select(ChecklistVersion.checklist_id, Audit.wave_id).join(
             Audit, col(Audit.checklist_version_id) == ChecklistVersion.id).where(Audit.status == "approved")
-            .distinct()).tuples().all()
+            .distinct()).all()
     scored = 0
     for checklist_id, wave_id in pairs:
         with write_session() as session:

@@ -1,7 +1,8 @@
 """A director asks for the gap report as a PDF and for the wave's workbook, watches each being
-prepared and downloads both, while a shopper on a phone keeps autosaving answers: every save stays
-fast (< 2 s, far above the benchmark's goal, so the bound is not flaky) because the files are made
-by a job worker, never inside a request, and reads never wait for the write turn.
+prepared and downloads both, while a shopper on a phone keeps autosaving answers: no save waits for
+the write turn, and every save stays fast (< 2 s on a machine that is not oversubscribed, far above
+the benchmark's goal) because the files are made by a job worker, never inside a request, and
+reads never wait for the write turn.
 
 The live app (tests/browser/conftest.py) is plain uvicorn; this module adds its job worker, a
 `mystery-patient worker` process on the same database and queue file."""
@@ -121,9 +122,14 @@ def test_a_director_downloads_a_pdf_and_a_workbook_while_a_shopper_autosaves_qui
     assert live_app.media_dir is not None
     waits = [line for line in (live_app.media_dir.parent / "server.log").read_text().splitlines()
              if "for the write turn" in line]
-    assert max(saves) < SAVE_BOUND_S, (f"saves {[round(t, 2) for t in saves]}, of which the requests "
-                                       f"{[round(t, 2) for t in server]}; turn waits {waits}; "
-                                       f"load average {os.getloadavg()}")
+    # 2 s on a machine that is not oversubscribed; on a shared box running many times more work than
+    # it has CPUs, every process is that much slower, so the bound scales with the load. What a lock
+    # would cause is checked without any allowance: no save waited for the write turn.
+    bound = SAVE_BOUND_S * max(1.0, os.getloadavg()[0] / (os.cpu_count() or 1))
+    detail = (f"saves {[round(t, 2) for t in saves]}, of which the requests {[round(t, 2) for t in server]}; "
+              f"turn waits {waits}; load average {os.getloadavg()}")
+    assert waits == [], detail
+    assert max(saves) < bound, detail
     assert worker.poll() is None
     shopper_context.close()
     director_context.close()
