@@ -17,8 +17,8 @@ OBSERVE_SHIFTS = """
 window.__shifts = [];
 new PerformanceObserver((list) => {
   for (const e of list.getEntries()) {
-    window.__shifts.push({value: e.value, recent: e.hadRecentInput,
-                          nodes: (e.sources || []).map((s) => s.node ? (s.node.id || s.node.className || s.node.nodeName) : "?")});
+    const nodes = (e.sources || []).map((s) => (s.node ? s.node.id || s.node.className || s.node.nodeName : "?"));
+    window.__shifts.push({value: e.value, recent: e.hadRecentInput, nodes});
   }
 }).observe({type: "layout-shift", buffered: true});
 """
