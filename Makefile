@@ -21,12 +21,13 @@ STAMP := $(VENV)/.installed
 LOCALES := app/locales
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test bench soak topology lint messages compile-messages clean
+.PHONY: help install run test bench bench-jobs soak topology lint messages compile-messages clean
 
 help:
 	@echo "make run               install, migrate, load checklists + demo data, serve on http://$(MP_HOST):$(MP_PORT)"
 	@echo "make test              the whole test suite (TEST_DATABASE_URL=postgresql+psycopg://... for PostgreSQL)"
 	@echo "make bench             the benchmarks"
+	@echo "make bench-jobs        autosave and /healthz latency while PDFs and exports run as jobs (1 M answers)"
 	@echo "make soak              50 shoppers saving through cut connections and SIGKILLs: nothing lost (SOAK_ARGS=...)"
 	@echo "make topology          the soak through nginx, two app servers, PostgreSQL and S3, one server SIGKILLed (TOPOLOGY_ARGS=...)"
 	@echo "make lint              ruff + mypy"
@@ -53,6 +54,11 @@ test: $(STAMP)
 bench: $(STAMP)
 	@if [ -f bench/run.py ]; then $(BIN)/python bench/run.py; \
 	else echo "No benchmarks yet (bench/run.py does not exist)."; fi
+
+# BENCH_JOBS_ARGS="--clinics 20" for a quick run; BENCH_PG_URL=postgresql+psycopg://... adds PostgreSQL.
+BENCH_JOBS_ARGS ?=
+bench-jobs: $(STAMP)
+	$(BIN)/python bench/jobs.py $(BENCH_JOBS_ARGS)
 
 # No answer lost under cut connections and SIGKILLs (a few minutes, traffic to 127.0.0.1 only).
 # SOAK_ARGS="--database postgresql+psycopg://postgres@127.0.0.1:5432/postgres" runs it on PostgreSQL.

@@ -1,9 +1,11 @@
 """Engine and sessions: one code path for SQLite (embedded default) and PostgreSQL."""
 
 import asyncio
+import logging
 import os
 import sqlite3
 import threading
+import time
 import weakref
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -25,6 +27,8 @@ except ImportError:  # Windows: worker processes are not gated against each othe
     fcntl = None  # type: ignore[assignment]
 
 BUSY_TIMEOUT_MS = 30_000
+SLOW_TURN_S = 0.5
+log = logging.getLogger("mystery_patient.db")
 
 
 def make_engine(url: str) -> Engine:
@@ -124,6 +128,7 @@ async def request_turn(engine: Engine) -> AsyncIterator[None]:
         yield
         return
     lock = _turns.setdefault(asyncio.get_running_loop(), {}).setdefault(path, asyncio.Lock())
+    asked = time.monotonic()
     async with lock:
         handle = os.open(f"{path}.gate", os.O_RDWR | os.O_CREAT, 0o600)
         try:
@@ -132,6 +137,9 @@ async def request_turn(engine: Engine) -> AsyncIterator[None]:
                     fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)  # free: no thread hop
                 except BlockingIOError:
                     await run_in_threadpool(fcntl.flock, handle, fcntl.LOCK_EX)
+            waited = time.monotonic() - asked
+            if waited > SLOW_TURN_S:  # what stalls saves shows in the log (bench/jobs.py counts these)
+                log.warning("waited %.2f s for the write turn", waited)
             yield
         finally:
             os.close(handle)  # releases the flock

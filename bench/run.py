@@ -8,7 +8,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 # A module named here has a `main(argv) -> int`; a missing one is reported, not skipped silently.
-BENCHMARKS = ["bench.page_weight", "bench.reports"]
+BENCHMARKS = ["bench.page_weight", "bench.reports", "bench.jobs"]
 
 
 def main(argv: list[str]) -> int:

@@ -15,7 +15,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_until_up(url: str, server: subprocess.Popen[bytes], log: Path, seconds: float = 30) -> None:
+def wait_until_up(url: str, server: subprocess.Popen[bytes], log: Path, seconds: float = 90) -> None:
     """Returns once /healthz answers 200; raises with the server's log if it exits or stays silent."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:

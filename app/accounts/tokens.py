@@ -2,6 +2,7 @@
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 from sqlmodel import Session, col, select
 
@@ -10,6 +11,9 @@ from app.db_types import utcnow
 from app.errors import NotFound
 
 PREFIX = "mp_"
+
+
+_TOUCH_EVERY = timedelta(minutes=1)
 
 
 def _digest(token: str) -> str:
@@ -32,8 +36,12 @@ def user_for_token(session: Session, plain: str) -> User | None:
     user = session.get(User, token.user_id)
     if user is None or not user.active:
         return None
-    token.last_used_at = utcnow()
-    session.add(token)
+    now = utcnow()
+    # At most once a minute, like a login session: otherwise every API read would be a write, and on
+    # SQLite each one would take the write lock (app/db.py).
+    if token.last_used_at is None or now - token.last_used_at > _TOUCH_EVERY:
+        token.last_used_at = now
+        session.add(token)
     return user
 
 

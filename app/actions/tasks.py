@@ -6,7 +6,7 @@ from app.accounts.models import User
 from app.accounts.scope import clinic_in_scope
 from app.actions import routes, service
 from app.jobs.builders import BuildContext, Builder, Built, Params, register
-from app.reports.tasks import check_filters, clinic_param
+from app.reports.tasks import check_filters, clinic_param, store_due_scores
 
 
 def _check(session: Session, user: User, params: Params) -> None:
@@ -16,6 +16,7 @@ def _check(session: Session, user: User, params: Params) -> None:
 
 def _build(context: BuildContext) -> Built:
     clinic_id = clinic_param(context.params)
+    store_due_scores()
     context.progress(0.1)
     content, filename = routes.journey_pdf_file(context.request, context.session, user=context.user,
                                                 clinic_id=clinic_id, wave=context.params.get("wave"))

@@ -80,7 +80,9 @@ def serve(host: str | None = typer.Option(None, help="Address to listen on (MP_H
 def worker(threads: int = typer.Option(2, min=1, help="Jobs run at the same time by this worker."),
            scheduler: bool = typer.Option(True, "--scheduler/--no-scheduler",
                                           help="Also run the periodic jobs (clean-ups, reminders). Exactly one "
-                                               "worker of a queue should: start the others with --no-scheduler.")
+                                               "worker of a queue should: start the others with --no-scheduler."),
+           nice: int = typer.Option(10, min=0, max=19, help="Lower CPU priority for the jobs (PDFs, exports), so "
+                                                           "requests on the same machine come first; 0 keeps it.")
            ) -> None:
     """Work the job queue (MP_QUEUE_URL: unset = var/queue.db, redis://… or postgresql+psycopg://…)
     until stopped (Ctrl-C or SIGTERM finish the running jobs first)."""
@@ -91,9 +93,9 @@ def worker(threads: int = typer.Option(2, min=1, help="Jobs run at the same time
     settings = get_settings()
     where = settings.queue_url or str(settings.var_dir / "queue.db")
     problem = queue_reachable()
-    typer.echo(f"job worker on {where} ({threads} threads, scheduler {'on' if scheduler else 'off'})"
+    typer.echo(f"job worker on {where} ({threads} threads, scheduler {'on' if scheduler else 'off'}, nice {nice})"
                + (f"; queue not reachable yet ({problem}), waiting for it" if problem else ""))
-    run_worker(threads=threads, scheduler=scheduler)
+    run_worker(threads=threads, scheduler=scheduler, niceness=nice)
 
 
 if __name__ == "__main__":

@@ -125,7 +125,9 @@ def _build(job: Job, part: Path, progress: object) -> Built:
             context = BuildContext(session=session, user=user, params=job.params, out=out,
                                    progress=progress,  # type: ignore[arg-type]
                                    request=worker_request(user))
-            return builder.build(context)
+            built = builder.build(context)
+            session.commit()  # what the build stored on the way (normally nothing: see reports.tasks)
+            return built
     finally:
         i18n.set_language(previous)
 
@@ -158,8 +160,10 @@ def _fail(job: Job, error: Exception) -> None:
         message = f"{type(error).__name__}: {error}"[:400]
         log.exception("job %s (%s) crashed", job.id, job.kind, exc_info=error)
     with write_session() as session:
+        now = utcnow()  # a failed job is pruned like a file (unless retried before)
         session.execute(update(Job).where(col(Job.id) == job.id, col(Job.status) == JobStatus.running).values(
-            status=JobStatus.failed, error=message[:500], finished_at=utcnow()))
+            status=JobStatus.failed, error=message[:500], finished_at=now,
+            expires_at=now + timedelta(hours=get_settings().download_hours)))
 
 
 def restart_stale_jobs() -> int:

@@ -72,7 +72,7 @@ def retry(session: Session, *, job: Job) -> Job:
     """Start a failed job again. Raises Conflict unless it failed; QueueUnavailable."""
     if job.status != JobStatus.failed:
         raise Conflict(N_("Only a failed job can be started again."))
-    job.status, job.error, job.progress, job.heartbeat_at = JobStatus.queued, None, 0, None
+    job.status, job.error, job.progress, job.heartbeat_at, job.expires_at = JobStatus.queued, None, 0, None, None
     session.add(job)
     session.flush()
     _enqueue(job)

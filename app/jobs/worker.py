@@ -25,9 +25,13 @@ def make_consumer(*, threads: int, scheduler: bool) -> Consumer:
                                       check_worker_health=True)
 
 
-def run_worker(*, threads: int, scheduler: bool) -> None:
-    """Consume until SIGINT/SIGTERM (huey's consumer handles the signals)."""
+def run_worker(*, threads: int, scheduler: bool, niceness: int = 0) -> None:
+    """Consume until SIGINT/SIGTERM (huey's consumer handles the signals). A positive niceness
+    lowers this process's CPU priority (and Chromium's, its child): on a machine shared with the
+    web server, requests get the CPU before PDFs and exports do."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    if niceness and hasattr(os, "nice"):
+        os.nice(niceness)
     consumer = make_consumer(threads=threads, scheduler=scheduler)
     from app.jobs import runner  # late: imports the whole app to render PDFs
 

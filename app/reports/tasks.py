@@ -5,11 +5,12 @@ import logging
 from collections.abc import Collection
 
 from sqlalchemy import event
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from app.accounts.models import Role, User
 from app.accounts.scope import clinic_in_scope
-from app.db import write_session
+from app.checklists.models import ChecklistVersion
+from app.db import read_session, write_session
 from app.errors import NotFound
 from app.fieldwork.models import Audit
 from app.jobs.builders import BuildContext, Builder, Built, Params, register
@@ -38,6 +39,22 @@ def check_filters(session: Session, params: Params) -> None:
         lookups.find_region(session, params["region"] or "")
 
 
+def store_due_scores() -> int:
+    """Store the scores of approved audits not stored yet, one short write transaction per checklist
+    and wave. Builders call it first: the report's own lazy storing then finds nothing to write,
+    since a reader turning writer would hold the write lock through the whole build (Chromium
+    included) and every save would wait. Returns how many audits were scored."""
+    with read_session() as session:
+        pairs = session.execute(select(ChecklistVersion.checklist_id, Audit.wave_id).join(
+            Audit, col(Audit.checklist_version_id) == ChecklistVersion.id).where(Audit.status == "approved")
+            .distinct()).tuples().all()
+    scored = 0
+    for checklist_id, wave_id in pairs:
+        with write_session() as session:
+            scored += score_store.store_scores(session, checklist_id=checklist_id, wave_ids=[wave_id])
+    return scored
+
+
 def _check_clinic_pdf(session: Session, user: User, params: Params) -> None:
     clinic_in_scope(session, user, clinic_param(params))
     check_filters(session, params)
@@ -45,6 +62,7 @@ def _check_clinic_pdf(session: Session, user: User, params: Params) -> None:
 
 def _build_clinic_pdf(context: BuildContext) -> Built:
     clinic_id = clinic_param(context.params)
+    store_due_scores()
     context.progress(0.1)
     content, filename = routes.clinic_pdf_file(context.request, context.session, user=context.user,
                                                clinic_id=clinic_id, wave=context.params.get("wave"),
@@ -58,6 +76,7 @@ def _check_export(session: Session, user: User, params: Params) -> None:
 
 
 def _selection(context: BuildContext) -> exports.Selection:
+    store_due_scores()
     params = context.params
     return exports.select_export(context.session, user=context.user, wave=params.get("wave"),
                                  checklist=params.get("checklist"), region=params.get("region"))

@@ -40,7 +40,7 @@ class Live:
         assert response.status_code == 200, response.text
         return dict(response.json())
 
-    def wait_for(self, job_id: int, *, until: tuple[str, ...] = ("done", "failed"), seconds: float = 90,
+    def wait_for(self, job_id: int, *, until: tuple[str, ...] = ("done", "failed"), seconds: float = 180,
                  role: str = "director") -> dict[str, Any]:
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:

@@ -107,7 +107,7 @@ def test_a_worker_killed_mid_export_leaves_a_job_the_next_worker_completes_once(
 
     first = _worker(live, stale)
     try:
-        seen = live.wait_for(asked["id"], until=("running",), role="admin", seconds=60)
+        seen = live.wait_for(asked["id"], until=("running",), role="admin", seconds=300)  # a loaded CI box
         while seen["status"] == "running" and seen["progress"] < 10:
             seen = live.status(asked["id"], "admin")
             time.sleep(0.05)
@@ -118,7 +118,7 @@ def test_a_worker_killed_mid_export_leaves_a_job_the_next_worker_completes_once(
     time.sleep(2.5)  # its heartbeat is now stale
     second = _worker(live, stale)
     try:
-        state = live.wait_for(asked["id"], role="admin", seconds=180)
+        state = live.wait_for(asked["id"], role="admin", seconds=400)
     finally:
         second.terminate()
         second.wait(20)
