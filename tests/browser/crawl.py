@@ -26,6 +26,9 @@ MAX_PAGES_PER_ROLE = 80
 # axe is most of a load's time, and neither rules nor colours depend on the language: each URL is
 # checked at both widths, once in each language (phone in Russian, laptop in English).
 AXE_RUNS = {("ru", True), ("en", False)}
+# Generous: on a shared CI machine the draft editor can take longer than Playwright's 30 s to load,
+# which says nothing about the page.
+PAGE_TIMEOUT_MS = 120_000
 TAP_MIN = 44  # px, on the phone viewport (WCAG 2.5.5 AAA, and what thumbs need)
 
 
@@ -259,6 +262,7 @@ class Visit:
 
 async def check_page(context: Any, visit: Visit, *, codes: frozenset[str], units: frozenset[str]) -> list[Finding]:
     page = await context.new_page()
+    page.set_default_timeout(PAGE_TIMEOUT_MS)
     errors: list[str] = []
     page.on("console", lambda message: errors.append(f"{message.text} ({message.location.get('url', '')})")
             if message.type == "error" else None)
