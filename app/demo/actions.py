@@ -109,7 +109,8 @@ def _plan_clinic(session: Session, story: _Story, clinic: Clinic, owner: User, *
     if fixed:
         action = make(fixed, f"Сделать стандартом: {story.texts[fixed]}", created=q3.ends_on - timedelta(days=20),
                       due=q4.starts_on)
-        finish(action, q4.starts_on - timedelta(days=2), "Обновили стандарт, провели тренинг, проверили на звонках")
+        # done the day after the last Q3 visit could be, so only a Q4 audit can verify it
+        finish(action, q3.ends_on + timedelta(days=1), "Обновили стандарт, провели тренинг, проверили на звонках")
     back = _pick(story.keys, taken, lambda k: bool(seen(q3, k)) and all(seen(q3, k)) and False in seen(q4, k)) \
         if regression else None
     if back:
