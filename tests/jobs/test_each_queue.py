@@ -30,4 +30,4 @@ def test_a_workbook_asked_for_is_made_by_the_worker_and_downloaded(live: Live) -
     assert asked.status_code == 202
     assert state["status"] == "done", state["error"]
     book = load_workbook(io.BytesIO(file.content), read_only=True)
-    assert book.sheetnames == ["Answers", "Audits", "Clinic x touchpoint", "Item pass rates"]
+    assert book.sheetnames == ["Answers", "Audits", "Clinics by touchpoint", "Item pass rates"]
