@@ -174,7 +174,8 @@
     const held = el("ul", "held");
     list.forEach((o) => {
       const li = o.audit === AUDIT && itemEl(o.item);
-      const state = o.state ? (o.state === "rejected" ? "invalid" : "rejected") : (live[o.id] || "failed");
+      // Not sent yet from this page: still on its way ("saving"); "failed" only once a send failed here.
+      const state = o.state ? (o.state === "rejected" ? "invalid" : "rejected") : (live[o.id] || "saving");
       const copyText = o.kind === "file" ? "" : o.item + ": " + Object.keys(o.fields).map((k) => o.fields[k]).filter(Boolean).join(" · ");
       if (li) {
         if (!(o.state === "rejected" && li.dataset.saveState === "invalid")) li.setAttribute("data-save-state", state);
