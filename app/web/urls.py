@@ -54,7 +54,8 @@ def url_path(router: Router, name: str, /, **params: Any) -> str:
 
 def url_for(request: Request, name: str, /, **params: Any) -> URL:
     """What `request.url_for(name, ...)` answers (an absolute URL), without its scan of the routes."""
-    router: Router = request.scope["router"]
+    # Before routing (an error raised by a middleware) the scope has no router yet: the app's own.
+    router: Router = request.scope.get("router") or request.scope["app"].router
     return URL(str(request.base_url).rstrip("/") + url_path(router, name, **params))
 
 
