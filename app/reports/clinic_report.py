@@ -23,7 +23,7 @@ from app.reports.sample_size import weakest_item_advice
 from app.validity.models import AuditValidity, Verdict
 from app.wilson import mean_interval, wilson_interval
 
-BINARY_TYPES = ("yes_no", "number")  # items scored 0 or 1 (DESIGN §5: they get a Wilson interval)
+BINARY_TYPES = ("yes_no", "number")  # items scored 0 or 1 (docs/design.md §5: they get a Wilson interval)
 SMALL_SAMPLE = 3  # fewer approved visits than this: the page warns the figures are not yet reliable
 EVIDENCE_LIMIT = 60  # failing answers shown as evidence under the item gaps
 RECENT_VERIFIED = 5  # verified (green) actions listed under the open ones

@@ -68,7 +68,7 @@ def shown_value(item: Item, answer: Answer | None, options: dict[tuple[int, str]
 
 
 def verdict(item: Item, answer: Answer | None, options: dict[tuple[int, str], ItemOption]) -> str | None:
-    """"pass", "partial" or "fail" by the item's score (DESIGN §5); None for unscored types, N/A and
+    """"pass", "partial" or "fail" by the item's score (docs/design.md §5); None for unscored types, N/A and
     no answer, which count neither way."""
     if answer is None or answer.na:
         return None
