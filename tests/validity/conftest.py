@@ -11,6 +11,8 @@ from sqlmodel import Session, select
 from app.accounts.models import Role, User
 from app.clinics.models import Clinic
 from app.fieldwork.models import Audit, Evidence
+from app.storage import get_storage
+from app.storage.base import read_all
 from app.validity.models import EvidenceFacts
 from tests.factories import PASSWORD, make_clinic, make_user
 from tests.fieldwork.helpers import make_audit
@@ -56,11 +58,10 @@ def facts_of(session: Session, evidence_id: int) -> EvidenceFacts:
 
 
 def stored_bytes(session: Session, evidence_id: int) -> bytes:
-    from app.fieldwork import media
 
     evidence = session.get(Evidence, evidence_id)
     assert evidence is not None
-    return media.path_of(evidence.stored_name).read_bytes()
+    return read_all(get_storage(), evidence.stored_name)
 
 
 def submit_visit(session: Session, audit: Audit, *, start: datetime = VISIT_START, end: datetime = VISIT_END,
