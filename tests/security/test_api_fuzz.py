@@ -70,7 +70,7 @@ def on_fuzz_database(fuzz_world: tuple[World, Any]) -> Iterator[World]:
 def _known_ids(world: World) -> dict[str, Any]:
     return {"audit_id": world.draft.id, "evidence_id": world.draft_photo.id, "clinic_id": world.clinic_a.id,
             "action_id": world.action.id, "slug": "sec-clinic",
-            "board_visit_id": world.board_visit.id, "payout_id": world.payout.id}
+            "board_visit_id": world.board_visit.id, "payout_id": world.payout.id, "job_id": world.jobs["admin"].id}
 
 
 CASES = [(mode, label) for label, operation in sorted(OPERATIONS.items())
