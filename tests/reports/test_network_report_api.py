@@ -156,5 +156,5 @@ def test_report_query_count_is_bounded_and_does_not_grow_with_audits(client: Tes
 
     after = [_queries_for(client, session, url) for url in urls]
 
-    assert after == before
+    assert all(a <= b for a, b in zip(after, before, strict=True)), (before, after)  # no growth with audits
     assert max(before) <= 35  # the gap report also flags key drivers and doubtful approvals; pages count the bell
