@@ -3,9 +3,7 @@ arranged world in a fresh, really committed database): every operation, no 5xx, 
 documented and true to its schema and content type. Bounded: a few examples per operation and role."""
 
 import os
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,12 +17,10 @@ from schemathesis.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-from sqlmodel import Session
 
-from app.db import get_session, make_engine
 from app.main import app
-from tests.database import fresh_database, migrate
-from tests.security.world import ROLES, World, build_world
+from tests.security.committed_world import committed_world, served_from
+from tests.security.world import ROLES, World
 
 SCHEMA = schemathesis.openapi.from_asgi("/api/v1/openapi.json", app)
 OPERATIONS = {result.ok().label: result.ok() for result in SCHEMA.get_all_operations()}
@@ -36,35 +32,15 @@ FUZZ_SETTINGS = settings(max_examples=EXAMPLES, deadline=None, database=None, de
 
 @pytest.fixture(scope="module")
 def fuzz_world() -> Iterator[tuple[World, Any]]:
-    """A fresh database of its own, migrated, with the arranged world committed; the app's requests
-    get sessions on it (committed at the end of each request, as in production)."""
-    with tempfile.TemporaryDirectory(prefix="mp-fuzz-") as workdir, \
-            fresh_database(os.environ.get("TEST_DATABASE_URL"), Path(workdir)) as url:
-        migrate(url)
-        engine = make_engine(url)
-        with Session(engine, expire_on_commit=False) as session:
-            world = build_world(session)
-            session.commit()
-        yield world, engine
-        engine.dispose()
+    with committed_world("mp-fuzz-") as arranged:
+        yield arranged
 
 
 @pytest.fixture
 def on_fuzz_database(fuzz_world: tuple[World, Any]) -> Iterator[World]:
     world, engine = fuzz_world
-
-    def fuzz_session() -> Iterator[Session]:
-        with Session(engine, expire_on_commit=False) as session:
-            try:
-                yield session
-                session.commit()
-            except Exception:
-                session.rollback()
-                raise
-
-    app.dependency_overrides[get_session] = fuzz_session
-    yield world
-    app.dependency_overrides.pop(get_session, None)
+    with served_from(engine):
+        yield world
 
 
 def _known_ids(world: World) -> dict[str, Any]:

@@ -8,9 +8,7 @@ pages before (`²`, NUL, 20-digit numbers, year 1 and 9999, 121 characters, nega
 Bounded: a few examples per route and role (FUZZ_EXAMPLES)."""
 
 import os
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -19,14 +17,12 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from sqlmodel import Session
 
-from app.db import get_session, make_engine
 from app.main import app
-from tests.database import fresh_database, migrate
+from tests.security.committed_world import committed_world, served_from
 from tests.security.routes import _walk
 from tests.security.test_authorization_matrix import NAMED, PARAMETERS, TABLE
-from tests.security.world import ROLES, World, as_user, build_world
+from tests.security.world import ROLES, World, as_user
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "3"))
 PAGE_SETTINGS = settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
@@ -75,34 +71,15 @@ ROUTES = page_routes()
 
 @pytest.fixture(scope="module")
 def page_world() -> Iterator[tuple[World, Any]]:
-    with tempfile.TemporaryDirectory(prefix="mp-page-fuzz-") as workdir, \
-            fresh_database(os.environ.get("TEST_DATABASE_URL"), Path(workdir)) as url:
-        migrate(url)
-        engine = make_engine(url)
-        with Session(engine, expire_on_commit=False) as session:
-            world = build_world(session)
-            session.commit()
-        yield world, engine
-        engine.dispose()
+    with committed_world("mp-page-fuzz-") as arranged:
+        yield arranged
 
 
 @pytest.fixture
 def on_page_database(page_world: tuple[World, Any]) -> Iterator[World]:
     world, engine = page_world
-
-    def fuzz_session() -> Iterator[Session]:
-        with Session(engine, expire_on_commit=False) as session:
-            try:
-                yield session
-                session.commit()
-            except Exception:
-                session.expunge_all()  # as app.db.get_session: the error page reads the user as loaded
-                session.rollback()
-                raise
-
-    app.dependency_overrides[get_session] = fuzz_session
-    yield world
-    app.dependency_overrides.pop(get_session, None)
+    with served_from(engine):
+        yield world
 
 
 def _path(template: str, world: World, role: str, generated: dict[str, str]) -> str:
