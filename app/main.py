@@ -36,7 +36,7 @@ from app.review import api as review_api
 from app.review import routes as review_pages
 from app.validity import routes as validity_pages
 from app.web import home, static_files
-from app.web.middleware import request_plumbing
+from app.web.middleware import RequestPlumbing
 from app.web.openapi import ERROR_RESPONSES
 
 ROUTERS: list[APIRouter] = [
@@ -53,9 +53,11 @@ ROUTERS: list[APIRouter] = [
 def create_app() -> FastAPI:
     app = FastAPI(title="Mystery Patient", version="1", docs_url="/api/docs", redoc_url=None,
                   openapi_url="/api/v1/openapi.json", responses=ERROR_RESPONSES)
-    app.middleware("http")(request_plumbing)
+    # Plain ASGI middlewares, not @app.middleware("http") (BaseHTTPMiddleware): that one runs the app in
+    # a task of its own with memory streams in between, for every request (docs/speed.md).
+    app.add_middleware(RequestPlumbing)
     app.add_middleware(GZipMiddleware, minimum_size=500)
-    app.middleware("http")(metrics.observe)  # outermost: counts and logs every answer, errors included
+    app.add_middleware(metrics.Observe)  # outermost: counts and logs every answer, errors included
     install_error_handlers(app)
     notification_subscribers.register()
     load_tasks()  # the domains' jobs and builders, so requests can start them

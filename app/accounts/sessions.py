@@ -52,13 +52,17 @@ def token_from(request: Request) -> str | None:
 def user_for_token(session: Session, token: str) -> User | None:
     """The active user behind a live session, touching its last-seen time; None once expired."""
     settings = get_settings()
-    row = session.exec(select(UserSession).where(UserSession.token_hash == _digest(token))).first()
-    if row is None or row.revoked_at is not None:
+    found = session.exec(select(UserSession, User)  # one query for both, on every page
+                         .join(User, col(User.id) == UserSession.user_id, isouter=True)
+                         .where(UserSession.token_hash == _digest(token))).first()
+    if found is None:
+        return None
+    row, user = found
+    if row.revoked_at is not None:
         return None
     now = utcnow()
     idle = now - row.last_seen_at > timedelta(minutes=settings.session_idle_minutes)
     too_old = now - row.created_at > timedelta(hours=settings.session_absolute_hours)
-    user = session.get(User, row.user_id)
     if idle or too_old or user is None or not user.active:
         row.revoked_at = now
         session.add(row)

@@ -15,7 +15,7 @@ import hmac
 import logging
 import os
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 
 from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
@@ -23,6 +23,8 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 from sqlmodel import Session
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.db import SessionDep
 from app.errors import NotFound
@@ -44,26 +46,42 @@ def route_of(request: Request) -> str:
     return str(getattr(route, "path", None) or "unmatched")
 
 
-async def observe(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-    """Outermost middleware: request id in, metrics and one access log line out."""
-    request_id = request_id_from(request.headers.get("x-request-id"))
-    token = REQUEST_ID.set(request_id)
-    started = time.perf_counter()
-    status = 500
-    try:
-        response = await call_next(request)
-        status = response.status_code
-        response.headers["X-Request-ID"] = request_id
-        return response
-    finally:
-        elapsed = time.perf_counter() - started
-        route = route_of(request)
-        REQUESTS.labels(request.method, route, str(status)).inc()
-        LATENCY.labels(request.method, route).observe(elapsed)
-        log.info("%s %s %s", request.method, route, status, extra={
-            "method": request.method, "path": request.url.path, "route": route, "status": status,
-            "duration_ms": round(elapsed * 1000, 1), "client": request.client.host if request.client else None})
-        REQUEST_ID.reset(token)
+class Observe:
+    """Outermost middleware: request id in, metrics and one access log line out. Plain ASGI: it reads
+    the status and adds the id as the response starts (no task and stream per request)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        request_id = request_id_from(request.headers.get("x-request-id"))
+        token = REQUEST_ID.set(request_id)
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                MutableHeaders(scope=message)["X-Request-ID"] = request_id
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            elapsed = time.perf_counter() - started
+            route = route_of(request)
+            REQUESTS.labels(request.method, route, str(status)).inc()
+            LATENCY.labels(request.method, route).observe(elapsed)
+            log.info("%s %s %s", request.method, route, status, extra={
+                "method": request.method, "path": request.url.path, "route": route, "status": status,
+                "duration_ms": round(elapsed * 1000, 1),
+                "client": request.client.host if request.client else None})
+            REQUEST_ID.reset(token)
 
 
 class QueueCollector(Collector):

@@ -42,6 +42,9 @@ def _unread(request: Request, user: Any) -> int:
 
 
 templates = Jinja2Blocks(directory=str(TEMPLATES_DIR), context_processors=[_request_context])
+# Templates ship with the code and change only with a restart: no stat() of every template (and of
+# each include, 40 on a form page) to see whether it changed since it was compiled.
+templates.env.auto_reload = False
 templates.env.add_extension("jinja2.ext.i18n")
 templates.env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
 templates.env.globals["url_for"] = urls.template_url_for  # a reverse map, not a scan of the routes

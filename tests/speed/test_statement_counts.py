@@ -29,10 +29,10 @@ from tests.factories import PASSWORD, make_user
 from tests.fieldwork.helpers import COMPLETE, make_audit, picture
 from tests.web import log_in
 
-FORM_PAGE = 8  # 7, and the bell's unread count (issue 15)
+FORM_PAGE = 7  # 6 (the login session and its user are one query), and the bell's unread count (issue 15)
 API_AUTOSAVE = 9
-HTMX_AUTOSAVE = 11  # 10, and the bell's count on the saved fragment's page
-REVIEW_SCREEN = 17  # 11, the bell, the validity verdict and facts (issue 18), the receipt and visit terms (issue 19)
+HTMX_AUTOSAVE = 10  # 9, and the bell's count on the saved fragment's page
+REVIEW_SCREEN = 16  # 10, the bell, the validity verdict and facts (issue 18), the receipt and visit terms (issue 19)
 FIRST_READ = 4  # the version's touchpoints, items, options and checklist, once per process
 
 
@@ -145,3 +145,14 @@ def test_review_screen_reads_a_fixed_few_statements(client: TestClient, engine: 
 
     assert response.status_code == 200
     assert len(statements) <= REVIEW_SCREEN, "\n".join(statements)
+
+
+def test_no_middleware_runs_the_app_in_a_task_of_its_own() -> None:
+    """BaseHTTPMiddleware (`@app.middleware("http")`) adds a task and memory streams to every request;
+    the app's middlewares are plain ASGI ones."""
+    from starlette.middleware.base import BaseHTTPMiddleware
+
+    from app.main import app
+
+    assert app.user_middleware, "the app has its middlewares"
+    assert not [m for m in app.user_middleware if issubclass(m.cls, BaseHTTPMiddleware)]  # type: ignore[arg-type]
