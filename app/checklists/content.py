@@ -56,6 +56,7 @@ _Row = TypeVar("_Row", ChecklistVersion, Touchpoint, Item, ItemOption)
 _cache: OrderedDict[_Key, VersionContent] = OrderedDict()
 _lock = threading.Lock()
 _SESSION_KEY = "checklist_content"  # in session.info: the versions this session has asked for
+_KEY_READ = "checklist_version_keys"  # in session.info: key columns already read (key_read)
 
 
 def _detached(row: _Row) -> _Row:
@@ -80,6 +81,13 @@ def _load(session: Session, version: ChecklistVersion) -> VersionContent:
                           {item_id: tuple(rows) for item_id, rows in options.items()})
 
 
+def key_read(session: Session, version_id: int, status: str | None, published_at: datetime | None) -> None:
+    """Note the version's status and publication time as read in this session's transaction, beside
+    another row (fieldwork.deps reads them with the audit): content_of then asks no query of its own."""
+    if status is not None:
+        session.info.setdefault(_KEY_READ, {})[version_id] = (status, published_at)
+
+
 def content_of(session: Session, version_id: int) -> VersionContent:
     """The version's content, from the cache after its first read in this process. A version that
     does not exist (or a draft, which has no rows) gives empty content and is not kept."""
@@ -87,8 +95,8 @@ def content_of(session: Session, version_id: int) -> VersionContent:
     if version_id in in_session:  # asked again within the request: not even the version row again
         return in_session[version_id]
     # Only what the key needs: the whole row would parse the version's JSON document on every request.
-    row = session.exec(select(ChecklistVersion.status, ChecklistVersion.published_at)
-                       .where(ChecklistVersion.id == version_id)).first()
+    row = session.info.get(_KEY_READ, {}).get(version_id) or session.exec(
+        select(ChecklistVersion.status, ChecklistVersion.published_at).where(ChecklistVersion.id == version_id)).first()
     if row is None or row[0] != "published":
         return VersionContent(ChecklistVersion(id=version_id, checklist_id=0, content_hash=""), "", (), (), {})
     key = (str(session.get_bind().engine.url), version_id, row[1])

@@ -6,10 +6,13 @@ A shopper gets 404 for any audit that is not theirs: whether it exists is not th
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlmodel import col, select
 from starlette.datastructures import FormData
 
 from app.accounts.deps import ShopperUser, require
 from app.accounts.models import Role, User
+from app.checklists import content
+from app.checklists.models import ChecklistVersion
 from app.db import SessionDep
 from app.fieldwork.audits import AuditNotFound, ensure_editable, get_audit
 from app.fieldwork.models import Audit
@@ -18,10 +21,15 @@ MAX_FORM_FIELDS = 2000
 
 
 def own_audit(audit_id: int, user: ShopperUser, session: SessionDep) -> Audit:
-    """The shopper's own audit. Raises AuditNotFound (404) for any other."""
-    audit = session.get(Audit, audit_id)
-    if audit is None or audit.shopper_id != user.id:
+    """The shopper's own audit. Raises AuditNotFound (404) for any other. Its checklist version's
+    cache key is read in the same query: the form and the autosave need the version's content."""
+    found = session.exec(select(Audit, ChecklistVersion.status, ChecklistVersion.published_at)
+                         .join(ChecklistVersion, col(ChecklistVersion.id) == Audit.checklist_version_id)
+                         .where(Audit.id == audit_id)).first()
+    if found is None or found[0].shopper_id != user.id:
         raise AuditNotFound()
+    audit, status, published_at = found
+    content.key_read(session, audit.checklist_version_id, status, published_at)
     return audit
 
 

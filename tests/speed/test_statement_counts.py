@@ -29,9 +29,11 @@ from tests.factories import PASSWORD, make_user
 from tests.fieldwork.helpers import COMPLETE, make_audit, picture
 from tests.web import log_in
 
-FORM_PAGE = 7  # 6 (the login session and its user are one query), and the bell's unread count (issue 15)
-API_AUTOSAVE = 9
-HTMX_AUTOSAVE = 10  # 9, and the bell's count on the saved fragment's page
+# 5 (the login session and its user are one query, the audit and its version's cache key another),
+# and the bell's unread count (issue 15)
+FORM_PAGE = 6
+API_AUTOSAVE = 8  # the audit and its version's cache key are one query
+HTMX_AUTOSAVE = 9  # 8, and the bell's count on the saved fragment's page
 REVIEW_SCREEN = 16  # 10, the bell, the validity verdict and facts (issue 18), the receipt and visit terms (issue 19)
 FIRST_READ = 4  # the version's touchpoints, items, options and checklist, once per process
 
