@@ -233,27 +233,31 @@
     }
   }, true);
 
-  if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => null);  // not evicted under pressure, if granted
-  if (navigator.serviceWorker) {
-    navigator.serviceWorker.addEventListener("message", (m) => {
-      if (m.data && m.data.kept !== undefined) { box.dataset.kept = m.data.kept; show(); }
-    });
-    navigator.serviceWorker.register("/sw.js?u=" + T.user, { scope: "/" }).catch(() => null);
-    const last = "mp-kept-" + T.user;
-    if (navigator.onLine !== false && (!/\/t\//.test(location.pathname) || Date.now() - Number(localStorage.getItem(last) || 0) > 300000)) {
-      localStorage.setItem(last, Date.now());
-      navigator.serviceWorker.ready.then((reg) => reg.active && reg.active.postMessage({ keep: T.manifest }));
+  // A task of its own after the page's start-up (the first IndexedDB, localStorage and service worker
+  // calls take milliseconds on a slow phone): no long task blocks the first taps (docs/speed.md).
+  setTimeout(() => {
+    if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => null);  // not evicted under pressure, if granted
+    if (navigator.serviceWorker) {
+      navigator.serviceWorker.addEventListener("message", (m) => {
+        if (m.data && m.data.kept !== undefined) { box.dataset.kept = m.data.kept; show(); }
+      });
+      navigator.serviceWorker.register("/sw.js?u=" + T.user, { scope: "/" }).catch(() => null);
+      const last = "mp-kept-" + T.user;
+      if (navigator.onLine !== false && (!/\/t\//.test(location.pathname) || Date.now() - Number(localStorage.getItem(last) || 0) > 300000)) {
+        localStorage.setItem(last, Date.now());
+        navigator.serviceWorker.ready.then((reg) => reg.active && reg.active.postMessage({ keep: T.manifest }));
+      }
     }
-  }
-  window.addEventListener("online", () => { delay = 0; flush(); });
-  setInterval(flush, 15000);
-  // A page from the phone's copy shows what the server had: put the unsent answers back in their fields.
-  all().then((list) => list.forEach((o) => {
-    const li = o.kind === "answer" && o.audit === AUDIT && itemEl(o.item);
-    if (li) li.querySelectorAll("input,textarea").forEach((i) => {
-      if (!/^(v|na|c)\./.test(i.name)) return;
-      if (/radio|checkbox/.test(i.type)) i.checked = o.fields[i.name] === i.value;
-      else i.value = o.fields[i.name] || "";
-    });
-  })).then(show).then(flush);
+    window.addEventListener("online", () => { delay = 0; flush(); });
+    setInterval(flush, 15000);
+    // A page from the phone's copy shows what the server had: put the unsent answers back in their fields.
+    all().then((list) => list.forEach((o) => {
+      const li = o.kind === "answer" && o.audit === AUDIT && itemEl(o.item);
+      if (li) li.querySelectorAll("input,textarea").forEach((i) => {
+        if (!/^(v|na|c)\./.test(i.name)) return;
+        if (/radio|checkbox/.test(i.type)) i.checked = o.fields[i.name] === i.value;
+        else i.value = o.fields[i.name] || "";
+      });
+    })).then(show).then(flush);
+  }, 0);
 })();
