@@ -5,11 +5,13 @@ changes are still only on the phone. An edit made after the phone's clock was se
 newer one: the phone numbers its changes."""
 
 import re
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlmodel import col, select
 
 from app.checklists.models import Item
+from app.fieldwork.answers import AnswerInput, record_answers
 from app.fieldwork.models import Answer, Audit, AuditStatus
 from tests.browser.conftest import LiveApp, arrange_visit, log_in_page
 from tests.factories import PASSWORD
@@ -113,3 +115,34 @@ def test_an_edit_made_offline_after_the_clock_was_set_back_is_the_one_stored(pag
     page.locator("#offline .all-sent").wait_for()
     assert page.locator("#offline .held li").count() == 0
     assert answer_time(live_app, visit.audit_id) == 20  # by the phone's own order, not its clock
+
+
+def test_a_change_older_than_one_saved_from_another_device_is_kept_and_shown_not_dropped(
+        page: Any, live_app: LiveApp) -> None:
+    visit = arrange_visit(live_app, slug="offline-newer")
+    log_in_page(page, live_app, visit.email, PASSWORD)
+    page.goto(f"{live_app.url}/visits/{visit.audit_id}/t/call")
+    page.context.set_offline(True)
+    page.locator('li[id="item-call.mood"] label:has(input[value="-2"])').click()
+    unsent(page, 1)
+    with live_app.session() as session:  # meanwhile a later answer from the shopper's tablet
+        audit = session.get(Audit, visit.audit_id)
+        assert audit is not None
+        record_answers(session, audit=audit, answers=[AnswerInput(
+            "call.mood", 1, client_change_id="tablet-1", client_changed_at=datetime.now(UTC) + timedelta(hours=1),
+            client_device_id="tablet-0002-bbbb", client_seq=1)])
+        session.commit()
+
+    page.context.set_offline(False)
+
+    held = page.locator("#offline .held li")
+    held.wait_for()
+    assert "a newer answer to this question was saved meanwhile" in held.inner_text()
+    assert "call.mood: -2" in held.locator("code").inner_text()  # the shopper's change, to copy or redo
+    unsent(page, 1)
+    mood = page.locator('li[id="item-call.mood"]')
+    mood.locator(".error", has_text="a newer answer").wait_for()
+    assert mood.locator('input[value="1"]').is_checked()  # the stored answer is what the form shows
+    with live_app.session() as session:
+        (answer,) = session.exec(select(Answer).where(Answer.audit_id == visit.audit_id)).all()
+        assert (answer.value_num, answer.client_change_id) == (1, "tablet-1")
