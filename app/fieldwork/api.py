@@ -11,7 +11,7 @@ from app.accounts.deps import QaUser, require
 from app.accounts.models import Role, User
 from app.checklists import versions as checklists
 from app.checklists.content import content_of
-from app.checklists.models import ChecklistVersion
+from app.checklists.models import ChecklistVersion, Item
 from app.clinics.models import Clinic
 from app.db import SessionDep
 from app.errors import Invalid, NotFound
@@ -20,14 +20,18 @@ from app.fieldwork.deps import AuditReader, OwnAudit, OwnEditableAudit, PostedFo
 from app.fieldwork.models import Audit, Evidence
 from app.fieldwork.rules import json_value
 from app.fieldwork.schemas import (
+    AnswerConflictOut,
+    AnswerIn,
     AnswerOut,
     AnswersIn,
+    AnswersSavedOut,
     AssignmentIn,
     AssignmentOut,
     AuditOut,
     CheckIn,
     CheckInIn,
     EvidenceOut,
+    StoredAnswerOut,
     VisitTimesIn,
     WaveIn,
     WaveOut,
@@ -151,13 +155,29 @@ def get_audit(request: Request, audit: ReadableAudit, user: AuditReader, session
     return out
 
 
-@router.put("/audits/{audit_id}/answers", response_model=AuditOut)
-def put_answers(request: Request, body: AnswersIn, audit: OwnAudit, session: SessionDep) -> AuditOut:
-    """Upsert answers by item key. One bad answer: 422 listing each bad one, none saved."""
-    answers.record_answers(session, audit=audit, answers=[
-        answers.AnswerInput(a.item, a.value, a.na, a.comment, a.client_change_id, a.client_changed_at)
-        for a in body.answers])
-    return _audit_out(request, session, audit)
+@router.put("/audits/{audit_id}/answers", response_model=AnswersSavedOut)
+def put_answers(request: Request, body: AnswersIn, audit: OwnAudit, session: SessionDep) -> AnswersSavedOut:
+    """Upsert answers by item key. One bad answer: 422 listing each bad one, none saved. A change
+    older than the stored answer is not applied: it is listed in `conflicts` with the stored answer
+    (same device: by client_seq; another device: by client_changed_at)."""
+    saved = answers.record_answers(session, audit=audit, answers=[
+        answers.AnswerInput(a.item, a.value, a.na, a.comment, a.client_change_id, a.client_changed_at,
+                            a.client_device_id, a.client_seq) for a in body.answers])
+    items = answers.items_by_key(session, audit)
+    results = list(zip(body.answers, saved, strict=True))
+    return AnswersSavedOut(
+        **_audit_out(request, session, audit).model_dump(),
+        applied=[sent.client_change_id for sent, done in results if done.applied and sent.client_change_id],
+        conflicts=[_conflict_out(items[done.item_key], sent, done) for sent, done in results if not done.applied])
+
+
+def _conflict_out(item: Item, sent: AnswerIn, done: answers.Saved) -> AnswerConflictOut:
+    stored = done.answer
+    return AnswerConflictOut(item=item.key, client_change_id=sent.client_change_id, stored=StoredAnswerOut(
+        item=item.key, value=json_value(item, stored.value_num, stored.value_text), na=stored.na,
+        comment=stored.comment, updated_at=stored.updated_at, client_change_id=stored.client_change_id,
+        client_device_id=stored.client_device_id, client_seq=stored.client_seq,
+        client_changed_at=stored.client_changed_at))
 
 
 @router.post("/audits/{audit_id}/evidence", response_model=EvidenceOut, status_code=201)

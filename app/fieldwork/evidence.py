@@ -11,7 +11,7 @@ from app.accounts.models import Role, User
 from app.accounts.scope import can_see_clinic
 from app.checklists import versions as checklists
 from app.errors import Invalid, NotFound
-from app.fieldwork import media
+from app.fieldwork import audio, media
 from app.fieldwork.audits import ensure_editable, touch
 from app.fieldwork.models import Audit, AuditStatus, Evidence
 from app.fieldwork.uploads import spool
@@ -30,11 +30,12 @@ def add_evidence(session: Session, *, audit: Audit, upload: BinaryIO, item_key: 
                  client_upload_id: str | None = None, actor: User | None = None) -> Evidence:
     """Store an uploaded photo or recording for the audit (and an item of it).
 
-    The type is sniffed from the bytes; photos are re-encoded without metadata. A resend with the
+    The type is sniffed from the bytes; photos are re-encoded without metadata, recordings lose
+    their tags (app.fieldwork.audio). A resend with the
     same client_upload_id returns the evidence stored the first time, also when both copies arrive at
     once (the unique (audit, client_upload_id) constraint decides; the loser's files are removed).
     Raises AuditNotEditable (409), Invalid (unknown item, not a photo or recording, too many pixels,
-    unreadable), TooLarge (413).
+    unreadable picture or recording), TooLarge (413).
     """
     ensure_editable(audit)
     item_id = None
@@ -84,8 +85,9 @@ def _store(audit: Audit, item_id: int | None, temp: Path, client_upload_id: str 
         stored, thumb, width, height = photo.name, photo.thumb_name, photo.width, photo.height
         content_type, size_bytes, sha256 = "image/jpeg", photo.size_bytes, photo.sha256
     else:
-        content_type = kind.content_type
-        kept = media.keep_file(temp, extension=kind.extension, content_type=content_type)
+        extension = audio.strip_tags(temp, kind.extension)  # no place, device or name travels along
+        content_type = media.AUDIO_TYPES[extension]
+        kept = media.keep_file(temp, extension=extension, content_type=content_type)
         stored, thumb, width, height, size_bytes, sha256 = kept.name, None, None, None, kept.size_bytes, kept.sha256
     return Evidence(audit_id=audit.id or 0, item_id=item_id, kind=kind.kind, stored_name=stored,
                     thumb_name=thumb, content_type=content_type, size_bytes=size_bytes,

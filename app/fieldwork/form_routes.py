@@ -1,6 +1,7 @@
 """The form pages: one touchpoint per screen, autosave of one item (htmx), the whole touchpoint
 without JavaScript ("save and next"), and removing a file."""
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from fastapi import APIRouter, Request
@@ -21,6 +22,7 @@ from app.fieldwork.deps import OwnAudit, OwnEditableAudit, PostedForm
 from app.fieldwork.models import Audit
 from app.fieldwork.offline_routes import acknowledge
 from app.fieldwork.uploads import LimitedBodyRoute
+from app.i18n import N_, gettext
 from app.web.templating import render
 from app.web.urls import url_for
 
@@ -39,6 +41,13 @@ def _moment(text: str | None) -> datetime | None:
         return None
 
 
+def _number(text: str | None) -> int | None:
+    """The change's running number; anything but digits becomes 0, which record_answers refuses."""
+    if not text:
+        return None
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 12 else 0
+
+
 def answer_from_form(form: FormData, item: Item, current_comment: str | None) -> AnswerInput:
     """The item's answer from its fields v.KEY, na.KEY, c.KEY (plain names value/na/comment too).
     A form without the comment field keeps the stored comment."""
@@ -50,7 +59,8 @@ def answer_from_form(form: FormData, item: Item, current_comment: str | None) ->
     else:
         comment = current_comment
     return AnswerInput(key, value, na, comment, _text(form, "client_change_id"),
-                       _moment(_text(form, "client_changed_at")))
+                       _moment(_text(form, "client_changed_at")), _text(form, "client_device_id") or None,
+                       _number(_text(form, "client_seq")))
 
 
 def uploads_for(form: FormData, item: Item) -> list[UploadFile]:
@@ -63,25 +73,35 @@ def uploads_for(form: FormData, item: Item) -> list[UploadFile]:
     return files
 
 
+@dataclass(frozen=True)
+class ItemSave:
+    error: str | None = None  # why the input was refused, or why the change was not applied
+    posted: tuple[str, bool, str] | None = None  # what the shopper sent, shown where it was refused
+    conflict: bool = False  # the stored answer is newer: shown as it is, the change stays on the phone
+
+
 def save_item_from_form(session: Session, *, audit: Audit, item: Item, form: FormData,
-                        actor: User) -> tuple[str | None, tuple[str, bool, str] | None]:
-    """Save one item's answer and files. Returns (error, posted values) where the input was refused."""
+                        actor: User) -> ItemSave:
+    """Save one item's answer and files."""
     stored = answers.answer_of(session, audit=audit, item=item)
     entry = answer_from_form(form, item, stored.comment if stored else None)
     try:
-        answers.record_answer(session, audit=audit, item_key=item.key, value=entry.value, na=entry.na,
-                              comment=entry.comment, client_change_id=entry.client_change_id,
-                              client_changed_at=entry.client_changed_at)
+        (saved,) = answers.record_answers(session, audit=audit, answers=[entry])
     except Invalid as bad:
         message = bad.detail[0]["message"] if bad.detail else bad.text()
-        return message, (entry.value or "", entry.na, entry.comment or "")
+        return ItemSave(message, (entry.value or "", entry.na, entry.comment or ""))
+    if not saved.applied:
+        return ItemSave(gettext(N_(
+            "Not saved: a newer answer to this question was saved meanwhile (shown here). Your change is "
+            "kept on this phone under \u201cNeeds your attention\u201d: answer again to replace the saved "
+            "answer, or discard it.")), conflict=True)
     for upload in uploads_for(form, item):
         try:
             evidence.add_evidence(session, audit=audit, upload=upload.file, item_key=item.key, actor=actor,
                                   client_upload_id=_text(form, "client_upload_id"))
         except DomainError as bad:  # not a picture, too many pixels, too large
-            return bad.text(), None
-    return None, None
+            return ItemSave(bad.text())
+    return ItemSave()
 
 
 @router.get("/visits/{audit_id}/t/{touchpoint_key}", name="visit_touchpoint")
@@ -98,11 +118,11 @@ def save_touchpoint(request: Request, audit: OwnEditableAudit, touchpoint_key: s
     errors: dict[str, str] = {}
     posted: dict[str, tuple[str, bool, str]] = {}
     for view in screen.items:
-        error, values = save_item_from_form(session, audit=audit, item=view.item, form=form, actor=user)
-        if error:
-            errors[view.key] = error
-            if values:
-                posted[view.key] = values
+        done = save_item_from_form(session, audit=audit, item=view.item, form=form, actor=user)
+        if done.error:
+            errors[view.key] = done.error
+            if done.posted:
+                posted[view.key] = done.posted
     if errors:
         screen = screens.screen(session, audit, touchpoint_key, errors=errors, posted=posted)
         return render(request, "fieldwork/touchpoint.html", screen=screen, status_code=422)
@@ -121,16 +141,19 @@ def save_touchpoint(request: Request, audit: OwnEditableAudit, touchpoint_key: s
 def save_item(request: Request, audit: OwnEditableAudit, item_key: str, form: PostedForm, session: SessionDep,
               user: ShopperUser) -> Response:
     """Autosave one item (htmx or the phone's outbox): the item's fragment, "saved HH:MM", or 422 with
-    the error on it; X-Applied-Change / X-Refused-Change name the client change it answers for.
+    the error on it, or 409 with the newer stored answer when the change was not applied;
+    X-Applied-Change / X-Refused-Change / X-Conflicting-Change name the client change it answers for.
     Without JavaScript the same post answers 303 back to the item on its screen."""
     item = checklists.item_for(session, audit.checklist_version_id, item_key)
-    error, posted = save_item_from_form(session, audit=audit, item=item, form=form, actor=user)
-    if request.headers.get("HX-Request") != "true" and not error:
+    done = save_item_from_form(session, audit=audit, item=item, form=form, actor=user)
+    if request.headers.get("HX-Request") != "true" and not done.error:
         return RedirectResponse(_item_url(request, session, audit, item), status_code=303)
     rows = screens.AuditRows.of(session, audit)  # read once for the item and the journey's progress
-    view = screens.item_view(session, audit, item, error=error, posted=posted, rows=rows)
-    response = _item_response(request, session, audit, view, status_code=422 if error else 200, rows=rows)
-    return acknowledge(response, _text(form, "client_change_id"), refused=bool(error), status=audit.status)
+    view = screens.item_view(session, audit, item, error=done.error, posted=done.posted, rows=rows)
+    status_code = 409 if done.conflict else 422 if done.error else 200
+    response = _item_response(request, session, audit, view, status_code=status_code, rows=rows)
+    return acknowledge(response, _text(form, "client_change_id"), status=audit.status,
+                       outcome="conflict" if done.conflict else "refused" if done.error else "applied")
 
 
 def _item_url(request: Request, session: Session, audit: Audit, item: Item) -> str:

@@ -4,8 +4,8 @@ metadata, and where files live (under the media folder, random names, never in a
 Files go to the configured media storage (app.storage: a local folder or S3); only uploads being
 received and re-encoded touch the local disk, in the storage's scratch folder.
 
-Photos: JPEG, PNG, WebP (no HEIC: pillow-heif is not installed here). Audio is kept as sent, with
-the type its bytes show: m4a/AAC, MP3, Ogg/Opus, WebM, WAV.
+Photos: JPEG, PNG, WebP (no HEIC: pillow-heif is not installed here). Audio keeps its sound and
+loses its tags (app.fieldwork.audio), with the type its bytes show: m4a/AAC, MP3, Ogg/Opus, WebM, WAV.
 """
 
 import hashlib
@@ -28,6 +28,8 @@ PIXEL_LIMIT = 40_000_000  # 40 MP: more than any phone camera, far less than a d
 LONG_SIDE = 2048
 THUMB_SIDE = 320
 PHOTO_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+AUDIO_TYPES = {"wav": "audio/wav", "ogg": "audio/ogg", "webm": "audio/webm", "m4a": "audio/mp4",
+               "mp3": "audio/mpeg", "aac": "audio/aac"}
 MP4_AUDIO_BRANDS = (b"M4A ", b"M4B ", b"mp41", b"mp42", b"isom", b"iso2", b"dash", b"3gp4", b"3gp5")
 
 

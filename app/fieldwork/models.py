@@ -110,8 +110,11 @@ class Answer(SQLModel, table=True):
     value_text: str | None = None
     na: bool = False
     comment: str | None = None
-    # The phone's id for the change and its clock: a resend is recognised, an older edit never wins.
+    # The phone's id for the change, the device that made it with its own running number, and its
+    # clock: a resend is recognised; one device's edits are ordered by number, devices by clock.
     client_change_id: str | None = Field(default=None, max_length=64)
+    client_device_id: str | None = Field(default=None, max_length=64)
+    client_seq: int | None = None
     client_changed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

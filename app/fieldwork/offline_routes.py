@@ -4,7 +4,9 @@ open visits), and the upload of one photo from the phone's outbox.
 Every save from the outbox is answered with the header X-Applied-Change naming the change (or upload)
 the server now has; the phone clears an entry only on that header. A page without it (a captive
 portal, a proxy's error page) acknowledges nothing. A refused entry is answered with
-X-Refused-Change and the item's fragment carrying the reason.
+X-Refused-Change and the item's fragment carrying the reason; a change older than the stored answer
+with X-Conflicting-Change (409) and the item showing the stored answer: the phone keeps it and shows
+it to the shopper, it is never "saved".
 """
 
 from pathlib import Path
@@ -29,13 +31,14 @@ router = APIRouter(include_in_schema=False, route_class=LimitedBodyRoute)
 
 WORKER = Path(static_files.STATIC_DIR) / "sw.js"
 SHELL = ["app.css", "htmx.min.js", "app.js", "form.js", "offline.js"]
-APPLIED, REFUSED = "X-Applied-Change", "X-Refused-Change"
+HEADERS = {"applied": "X-Applied-Change", "refused": "X-Refused-Change", "conflict": "X-Conflicting-Change"}
 
 
-def acknowledge(response: Response, change_id: str | None, *, refused: bool, status: str) -> Response:
-    """Name the change the response answers for (ids are kept to 64 characters, as stored)."""
+def acknowledge(response: Response, change_id: str | None, *, outcome: str, status: str) -> Response:
+    """Name the change the response answers for (ids are kept to 64 characters, as stored); outcome
+    is applied, refused or conflict."""
     if change_id:
-        response.headers[REFUSED if refused else APPLIED] = change_id[:64]
+        response.headers[HEADERS[outcome]] = change_id[:64]
         response.headers["X-Audit-Status"] = status
     return response
 
@@ -83,4 +86,4 @@ def save_item_file(request: Request, audit: OwnEditableAudit, item_key: str, for
     response = render(request, "fieldwork/_item_saved.html", view=screens.item_view(session, audit, item, error=error),
                       audit=audit, progress=screens.progress(session, audit), current=touchpoint.key,
                       status_code=422 if error else 200)
-    return acknowledge(response, upload_id, refused=bool(error), status=audit.status)
+    return acknowledge(response, upload_id, outcome="refused" if error else "applied", status=audit.status)

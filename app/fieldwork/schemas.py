@@ -3,8 +3,9 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from app.fieldwork.answers import MAX_SEQ
 from app.validity.schemas import ValidityOut
 from app.web.api_dates import ApiDate, ApiDateTime
 
@@ -65,6 +66,17 @@ class AnswerIn(Strict):
     comment: str | None = None
     client_change_id: str | None = Field(default=None, max_length=64)
     client_changed_at: ApiDateTime | None = None
+    client_device_id: str | None = Field(
+        default=None, pattern=r"^[A-Za-z0-9_-]{8,64}$",
+        description="the device's own stable random id; with client_seq its edits are ordered by number")
+    client_seq: int | None = Field(default=None, ge=1, le=MAX_SEQ, strict=True,
+                                   description="the device's running number of this change, increasing")
+
+    @model_validator(mode="after")
+    def device_and_seq_together(self) -> "AnswerIn":
+        if (self.client_device_id is None) != (self.client_seq is None):
+            raise ValueError("client_device_id and client_seq come together")
+        return self
 
 
 class AnswersIn(Strict):
@@ -77,6 +89,21 @@ class AnswerOut(BaseModel):
     na: bool
     comment: str | None
     updated_at: datetime
+
+
+class StoredAnswerOut(AnswerOut):
+    client_change_id: str | None
+    client_device_id: str | None
+    client_seq: int | None
+    client_changed_at: datetime | None
+
+
+class AnswerConflictOut(BaseModel):
+    """A change that was not applied: the stored answer is newer (docs/design.md §8)."""
+
+    item: str
+    client_change_id: str | None
+    stored: StoredAnswerOut
 
 
 class EvidenceOut(BaseModel):
@@ -122,6 +149,12 @@ class AuditOut(BaseModel):
     evidence: list[EvidenceOut]
     validity: ValidityOut | None = Field(
         default=None, description="QA and admins only, once submitted; absent for the shopper")
+
+
+class AnswersSavedOut(AuditOut):
+    applied: list[str] = Field(description="client_change_id of each change now stored")
+    conflicts: list[AnswerConflictOut] = Field(
+        description="changes not applied because the stored answer is newer; shown to the shopper")
 
 
 class VisitTimesIn(Strict):

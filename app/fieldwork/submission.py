@@ -17,7 +17,7 @@ from app.checklists.models import Item
 from app.checklists.schema import ItemType
 from app.db_types import utcnow
 from app.errors import Invalid
-from app.fieldwork.audits import EDITABLE
+from app.fieldwork.audits import EDITABLE, lock
 from app.fieldwork.models import Answer, Audit, AuditStatus, Evidence
 from app.fieldwork.rules import is_answered, is_failing
 from app.i18n import N_, gettext
@@ -95,8 +95,10 @@ def submit_audit(session: Session, *, audit: Audit, actor: User | None = None) -
 
     A draft or returned audit with nothing missing becomes submitted (submission_count + 1). An
     audit already submitted (or decided) is returned as it is: a second tap changes nothing. Raises
-    Invalid (422, detail [{"item", "message"}]) listing what is missing.
+    Invalid (422, detail [{"item", "message"}]) listing what is missing. Holds the audit's row lock
+    (audits.lock) from the completeness check to the commit: no save slips in between.
     """
+    lock(session, audit)
     if audit.status not in EDITABLE:
         return audit
     gaps = missing(session, audit)

@@ -1,7 +1,9 @@
 // The phone's outbox. Every answer and photo is written to IndexedDB first, then sent with fetch; an
 // entry leaves only when the server's answer names that very change (X-Applied-Change), so a captive
 // portal's "200 OK" clears nothing. Refused and conflicting changes stay, explained, until the
-// shopper changes, copies or discards them. Also registers the service worker (sw.js).
+// shopper changes, copies or discards them. Each change carries this phone's own stable id and
+// running number: the server orders one phone's changes by that number, never by its clock, which
+// may be set back between two edits. Also registers the service worker (sw.js).
 "use strict";
 (() => {
   const box = document.getElementById("offline");
@@ -24,8 +26,16 @@
     t.onerror = t.onabort = () => no(t.error);
   }));
   const all = () => tx((s, set) => { s.getAll().onsuccess = (e) => set(e.target.result); }, "readonly")
-    .then((l) => l.sort((a, b) => (a.at < b.at ? -1 : 1)));
+    .then((l) => l.sort((a, b) => (a.seq || 0) - (b.seq || 0) || (a.at < b.at ? -1 : 1)));  // in the order made
   const uuid = () => (crypto.randomUUID ? crypto.randomUUID() : Date.now().toString(36) + Math.random().toString(36).slice(2));
+  // This phone (browser profile) and the number of its last change; kept beside the outbox's owner.
+  const store = window.localStorage, DEVICE = store.getItem("mp-device") || uuid();
+  store.setItem("mp-device", DEVICE);
+  const nextSeq = () => {
+    const n = Number(store.getItem("mp-seq") || 0) + 1;
+    store.setItem("mp-seq", String(n));
+    return n;
+  };
   const itemEl = (key) => document.getElementById("item-" + key);
   const el = (tag, cls, text) => { const n = document.createElement(tag); n.className = cls || ""; n.textContent = text || ""; return n; };
 
@@ -51,7 +61,7 @@
     const li = e.target.closest && e.target.closest("li[data-save-state][hx-post]");
     if (!li || !active) return;
     const base = { audit: AUDIT, item: li.id.slice(5), url: li.getAttribute("hx-post"), status: T.status };
-    const stamp = () => ({ ...base, id: uuid(), at: new Date().toISOString() });
+    const stamp = () => ({ ...base, id: uuid(), device: DEVICE, seq: nextSeq(), at: new Date().toISOString() });
     li.setAttribute("data-save-state", "saving");
     let done;
     if (e.target.type === "file") {
@@ -95,6 +105,10 @@
       Object.keys(e.fields).forEach((k) => form.append(k, e.fields[k]));
       form.append("client_change_id", e.id);
       form.append("client_changed_at", e.at);
+      if (e.seq) {
+        form.append("client_device_id", e.device);
+        form.append("client_seq", e.seq);
+      }
     }
     live[e.id] = "saving";
     const stop = new AbortController(), timer = setTimeout(() => stop.abort(), file ? 120000 : 30000);
@@ -115,6 +129,10 @@
     if (res.headers.get("X-Applied-Change") === e.id) {
       await tx((s) => s.delete(e.id));
       if (e.status === "draft" && res.headers.get("X-Audit-Status") === "returned") returned = true;
+      await swapIn(e, text);
+    } else if (res.headers.get("X-Conflicting-Change") === e.id) {  // a newer answer is stored: shown, this one kept
+      const why = new DOMParser().parseFromString(text, "text/html").querySelector(".error");
+      await hold(e, "conflict", why ? why.textContent.trim() : T.tConflict);
       await swapIn(e, text);
     } else if (res.headers.get("X-Refused-Change") === e.id || status === 413) {
       const why = new DOMParser().parseFromString(text, "text/html").querySelector(".error,#error");
@@ -187,7 +205,7 @@
           f.append(img, el("span", "badge warn", T.tPhoto));
           (li.querySelector(".files") || li).append(f);
         }
-        if (o.state && li.dataset.saveState !== "invalid") li.querySelector(".item-body").append(el("p", "offline-note error", o.note));
+        if (o.state && li.dataset.saveState !== "invalid" && !li.querySelector("p.error[role=alert]")) li.querySelector(".item-body").append(el("p", "offline-note error", o.note));
       }
       if (!o.state) return;
       const row = el("li", "", o.item + " — " + o.note + " ");

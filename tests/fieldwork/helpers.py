@@ -1,7 +1,9 @@
-"""Fieldwork test helpers: a published checklist, a wave, an assigned audit, real picture bytes."""
+"""Fieldwork test helpers: a published checklist, a wave, an assigned audit, real picture and sound bytes."""
 
 import io
 import itertools
+import struct
+import wave
 from datetime import date
 from typing import Any
 
@@ -72,3 +74,14 @@ def gps_exif() -> Image.Exif:
     exif[0x0112] = 6  # Orientation: rotate 90° clockwise to view
     exif[0x8825] = {1: "N", 2: (55.0, 45.0, 21.0), 3: "E", 4: (37.0, 37.0, 4.0)}  # GPSInfo
     return exif
+
+
+def tone_wav() -> bytes:
+    """One second of a saw tone as a plain WAV (only fmt and data chunks), 8 kHz mono 16 bit."""
+    out = io.BytesIO()
+    with wave.open(out, "wb") as sound:
+        sound.setnchannels(1)
+        sound.setsampwidth(2)
+        sound.setframerate(8000)
+        sound.writeframes(b"".join(struct.pack("<h", (i * 300) % 20000 - 10000) for i in range(8000)))
+    return out.getvalue()

@@ -64,11 +64,17 @@ def test_repeating_the_same_put_keeps_one_row(as_shopper: TestClient, audit: Aud
     assert session.exec(select(func.count()).select_from(Answer).where(Answer.audit_id == audit.id)).one() == 1
 
 
-def test_an_older_client_change_does_not_overwrite(as_shopper: TestClient, audit: Audit) -> None:
+def test_an_older_client_change_does_not_overwrite_and_is_reported_as_a_conflict(
+        as_shopper: TestClient, audit: Audit) -> None:
     _put(as_shopper, audit, {"item": "call.answer_time", "value": 9, "client_changed_at": "2026-10-02T10:00:05Z"})
 
-    _put(as_shopper, audit, {"item": "call.answer_time", "value": 99, "client_changed_at": "2026-10-02T10:00:01Z"})
+    late = _put(as_shopper, audit, {"item": "call.answer_time", "value": 99, "client_change_id": "late",
+                                    "client_changed_at": "2026-10-02T10:00:01Z"})
 
+    assert late.status_code == 200
+    assert late.json()["applied"] == []
+    assert [(c["item"], c["client_change_id"], c["stored"]["value"]) for c in late.json()["conflicts"]] == [
+        ("call.answer_time", "late", 9)]
     answers = as_shopper.get(f"/api/v1/audits/{audit.id}").json()["answers"]
     assert answers[0]["value"] == 9
 

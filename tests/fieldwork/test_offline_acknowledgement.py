@@ -1,6 +1,7 @@
 """The contract the phone's outbox relies on: a save is acknowledged by X-Applied-Change naming exactly
 the change (or upload) the server now has; a refusal by X-Refused-Change; anything else acknowledges
-nothing. Resends are idempotent, an older edit never overwrites a newer one; the manifest lists only
+nothing. Resends are idempotent, an older edit never overwrites a newer one and is answered as a
+conflict (X-Conflicting-Change), never as applied; the manifest lists only
 the shopper's own open visits; the service worker script is served from the app's root."""
 
 from fastapi.testclient import TestClient
@@ -47,12 +48,16 @@ def test_a_resend_is_acknowledged_again_and_stores_nothing_twice(as_shopper: Tes
     assert [a.value_num for a in stored_answer(session, audit, "call.mood")] == [-2]
 
 
-def test_an_older_edit_arriving_late_is_acknowledged_but_keeps_the_newer_value(
+def test_an_older_edit_arriving_late_is_a_conflict_not_acknowledged_and_keeps_the_newer_value(
         as_shopper: TestClient, audit: Audit, session: Session) -> None:
     save(as_shopper, audit, "call.mood", "1", "newer", "2026-11-23T10:05:00Z")
     late = save(as_shopper, audit, "call.mood", "-2", "older", "2026-11-23T10:00:00Z")
 
-    assert late.headers["X-Applied-Change"] == "older"  # handled: it may leave the phone
+    assert late.status_code == 409
+    assert late.headers["X-Conflicting-Change"] == "older"  # stays on the phone, shown to the shopper
+    assert "X-Applied-Change" not in late.headers and "X-Refused-Change" not in late.headers
+    assert "a newer answer to this question was saved meanwhile" in late.text
+    assert 'name="v.call.mood" value="1" checked' in late.text  # the stored answer is shown
     (answer,) = stored_answer(session, audit, "call.mood")
     assert (answer.value_num, answer.client_change_id) == (1, "newer")
 

@@ -32,8 +32,10 @@ from tests.web import log_in
 # 5 (the login session and its user are one query, the audit and its version's cache key another),
 # and the bell's unread count (issue 15)
 FORM_PAGE = 6
-API_AUTOSAVE = 8  # the audit and its version's cache key are one query
-HTMX_AUTOSAVE = 9  # 8, and the bell's count on the saved fragment's page
+# autosave: the audit and its version's cache key are one query, then the audit row lock a save takes
+# against a submit (issue 12)
+API_AUTOSAVE = 9
+HTMX_AUTOSAVE = 10  # 8, the bell's count on the saved fragment's page, the audit row lock (issue 12)
 REVIEW_SCREEN = 16  # 10, the bell, the validity verdict and facts (issue 18), the receipt and visit terms (issue 19)
 FIRST_READ = 4  # the version's touchpoints, items, options and checklist, once per process
 
