@@ -26,7 +26,7 @@ def _list_page(request: Request, session: Session, *, status_code: int = 200,
                   branches=[row for row in clinics if not row[0].is_competitor],
                   competitors=[row for row in clinics if row[0].is_competitor],
                   regions=service.list_regions(session), region_errors=region_errors or {},
-                  region_form=region_form or {})
+                  region_form=region_form or {}, default_zone=get_settings().default_time_zone)
 
 
 def _form_page(request: Request, session: Session, *, clinic: Clinic | None, form: dict,

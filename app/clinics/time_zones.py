@@ -1,7 +1,7 @@
 """A clinic's clock: its IANA time zone (or the network's default) and its own calendar day.
 
 Due dates, "overdue", visit windows, visit times and the dates printed on reports are each clinic's
-own (docs/design.md §3): a network from Kaliningrad to Vladivostok has eleven hours between its
+own (docs/design.md §3): a network from Kaliningrad to Vladivostok has eight hours between its
 first and last midnight. Everything stored is UTC; this module turns it into a clinic's day or time.
 """
 

@@ -14,7 +14,7 @@ class DemoClinic:
     latitude: float
     longitude: float
     is_competitor: bool = False
-    time_zone: str = "Europe/Moscow"  # real IANA zones: the network's days start eleven hours apart
+    time_zone: str = "Europe/Moscow"  # real IANA zones: Kaliningrad's day starts eight hours after Vladivostok's
     # Chance that a touchpoint's items pass, per wave (Q2, Q3, Q4); touchpoints not named use `base`.
     base: tuple[float, float, float] = (0.82, 0.84, 0.85)
     touchpoints: dict[str, tuple[float, float, float]] = field(default_factory=dict)

@@ -203,12 +203,14 @@ def test_an_unknown_zone_is_refused_by_the_admin_form_and_nothing_is_saved(clien
     kept = clinic.time_zone
     moved = client.post(f"/admin/clinics/{clinic.id}", data=fields | {"time_zone": " Asia/Vladivostok "})
     session.refresh(clinic)
+    listed = client.get("/admin/clinics").text
 
     assert f'value="{WEST}"' in form.text and '<option value="Asia/Vladivostok">' in form.text
     assert refused.status_code == 422
     assert "Mars/Olympus_Mons is not a known time zone" in refused.text and 'id="e-time_zone"' in refused.text
     assert kept == WEST
     assert moved.status_code == 303 and clinic.time_zone == EAST
+    assert f"<td data-label=\"Time zone\">{EAST}</td>" in listed
 
 
 def test_the_clinics_api_takes_a_zone_and_refuses_an_unknown_one(client: TestClient, session: Session) -> None:
@@ -253,3 +255,21 @@ def test_a_visit_on_the_windows_last_evening_is_inside_it_in_the_west_and_after_
         days[clinic.name] = gather_facts(session, audit, near_bits=0).visit.days_outside
 
     assert days == {"Kaliningrad": 0, "Vladivostok": 1}
+
+
+def test_a_shoppers_earnings_date_each_visit_by_its_clinics_day(session: Session) -> None:
+    from app.money import ledger
+    from tests.money.helpers import submitted_visit
+
+    shopper = make_user(session, Role.shopper)
+    west, east = _two_clinics(session)
+    for clinic in (west, east):
+        audit = submitted_visit(session, shopper=shopper, clinic=clinic)
+        audit.visit_started_at = BEFORE_KALININGRAD_MIDNIGHT
+        session.add(audit)
+    session.flush()
+
+    rows = ledger.earnings_of(session, shopper=shopper).rows
+
+    assert sorted((row.clinic, row.visit_date) for row in rows) == [
+        ("Kaliningrad", DUE), ("Vladivostok", DUE + timedelta(days=1))]
