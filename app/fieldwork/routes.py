@@ -81,7 +81,7 @@ def submit_visit(request: Request, audit: OwnAudit, session: SessionDep, user: S
     return response
 
 
-def _local_time(text: str | None, offset_minutes: int | None, clinic: Clinic) -> datetime | None:
+def _local_time(text: str | None, offset_minutes: int | None, clinic: Clinic | None) -> datetime | None:
     """A datetime-local field (no zone) read at the given offset (minutes east of UTC), or without
     one as the clinic's wall clock, with the clinic's offset on that date (summer time included)."""
     if not text:
@@ -109,7 +109,7 @@ def save_visit_times(request: Request, audit: OwnEditableAudit, form: PostedForm
     # falls back to the clinic's zone rather than failing.
     offset = int(offset_text) if isinstance(offset_text, str) and OFFSET.fullmatch(offset_text) \
         and abs(int(offset_text)) <= MAX_OFFSET_MINUTES else None
-    clinic = assignments.visit_of(session, audit).clinic
+    clinic = session.get(Clinic, audit.clinic_id)
     started = _local_time(_field(form, "started_at"), offset, clinic)
     ended = _local_time(_field(form, "ended_at"), offset, clinic)
     button = form.get("now")
