@@ -79,18 +79,13 @@ def from_local(wall: datetime, clinic: HasZone | None) -> datetime:
     return wall.replace(tzinfo=zone_of(clinic)).astimezone(UTC)
 
 
-def offset_minutes(clinic: HasZone | None, on: datetime) -> int:
-    """Minutes east of UTC at the clinic at that instant."""
-    offset = on.astimezone(zone_of(clinic)).utcoffset()
-    return int(offset.total_seconds() // 60) if offset is not None else 0
-
-
 def latest_today(now: datetime) -> date:
     """The latest calendar day anywhere at `now`: a bound for SQL before each clinic's own day."""
     return (now.astimezone(UTC) + LATEST_OFFSET).date()
 
 
 def earliest_today(now: datetime) -> date:
+    """The earliest calendar day anywhere at `now`."""
     return (now.astimezone(UTC) + EARLIEST_OFFSET).date()
 
 

@@ -31,7 +31,7 @@ from tests.web import log_in
 
 FORM_PAGE = 8  # 7, and the bell's unread count (issue 15)
 API_AUTOSAVE = 9
-HTMX_AUTOSAVE = 11  # 10, and the bell's count on the saved fragment's page
+HTMX_AUTOSAVE = 12  # 10, the bell's count on the saved fragment's page, the clinic's zone for the "saved" time
 REVIEW_SCREEN = 17  # 11, the bell, the validity verdict and facts (issue 18), the receipt and visit terms (issue 19)
 FIRST_READ = 4  # the version's touchpoints, items, options and checklist, once per process
 
