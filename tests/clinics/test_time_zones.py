@@ -273,3 +273,21 @@ def test_a_shoppers_earnings_date_each_visit_by_its_clinics_day(session: Session
 
     assert sorted((row.clinic, row.visit_date) for row in rows) == [
         ("Kaliningrad", DUE), ("Vladivostok", DUE + timedelta(days=1))]
+
+
+def test_the_workbook_shows_each_visit_on_its_clinics_clock(client: TestClient, session: Session) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    world = make_world(session)
+    west, east = _two_clinics(session)
+    approved_visit(session, world, at=BEFORE_KALININGRAD_MIDNIGHT, clinic=west)
+    approved_visit(session, world, at=BEFORE_KALININGRAD_MIDNIGHT, clinic=east)
+    director = make_user(session, Role.director)
+    log_in(client, director.email, PASSWORD)
+
+    book = load_workbook(io.BytesIO(client.get("/reports/export.xlsx").content))
+
+    started = {row[3]: row[6] for row in book["Audits"].iter_rows(min_row=2, values_only=True)}
+    assert started == {"Kaliningrad": datetime(2026, 10, 15, 23, 30), "Vladivostok": datetime(2026, 10, 16, 7, 30)}
