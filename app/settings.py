@@ -80,6 +80,15 @@ class Settings(BaseSettings):
                     raise ValueError(f"MP_TRUSTED_PROXIES: {part.strip()!r} is not an address or network") from bad
         return value
 
+    @field_validator("default_time_zone")
+    @classmethod
+    def known_time_zone(cls, name: str) -> str:
+        from zoneinfo import available_timezones
+
+        if name not in available_timezones():
+            raise ValueError(f"MP_DEFAULT_TIME_ZONE {name!r} is not an IANA time zone, e.g. Europe/Moscow")
+        return name
+
     @field_validator("database_url")
     @classmethod
     def known_scheme(cls, url: str) -> str:

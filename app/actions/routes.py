@@ -1,7 +1,7 @@
 """Action plan pages: boards (network and clinic), the create form from a gap or as an idea, one
 action with its history and moves, "what we improved", and the clinic's journey map."""
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,6 +13,8 @@ from app.accounts.deps import require
 from app.accounts.models import Role, User
 from app.actions import boards, journey, service, stages
 from app.actions.models import ActionStatus
+from app.clinics import time_zones
+from app.clinics.time_zones import Now
 from app.db import SessionDep
 from app.errors import Invalid
 from app.i18n import N_, localized
@@ -39,29 +41,30 @@ def _date(value: str | None) -> date | None:
 
 
 def _board_page(request: Request, session: SessionDep, user: User, clinic_id: int | None, owner: str | None,
-                touchpoint: str | None, overdue: str | None) -> HTMLResponse:
+                touchpoint: str | None, overdue: str | None, now: datetime) -> HTMLResponse:
     filters = boards.BoardFilter(clinic_id=clinic_id, owner_id=_int(owner), touchpoint=touchpoint or None,
                                  overdue=bool(overdue))
-    board = boards.build_board(session, user=user, filters=filters)
+    board = boards.build_board(session, user=user, filters=filters, now=now)
     return render(request, "actions/board.html", fragment="actions/_board.html", board=board,
                   labels=STATUS_LABELS, filters={"owner": owner or "", "touchpoint": touchpoint or "",
                                                  "overdue": bool(overdue)})
 
 
 @router.get("/actions", name="action_board", response_class=HTMLResponse)
-def network_board(request: Request, user: ActionUser, session: SessionDep, owner: Text = None,
+def network_board(request: Request, user: ActionUser, session: SessionDep, now: Now, owner: Text = None,
                   touchpoint: Text = None, overdue: Text = None) -> HTMLResponse:
     """The network board; a manager's is their clinic's board (their home)."""
     clinic_id = user.clinic_id if user.role == Role.manager else None
     if user.role == Role.manager and clinic_id is None:
         raise service.ClinicNotFound(clinic="-")
-    return _board_page(request, session, user, clinic_id, owner, touchpoint, overdue)
+    return _board_page(request, session, user, clinic_id, owner, touchpoint, overdue, now)
 
 
 @router.get("/actions/clinics/{clinic_id}", name="clinic_action_board", response_class=HTMLResponse)
-def clinic_board(request: Request, clinic_id: int, user: ActionUser, session: SessionDep, owner: Text = None,
+def clinic_board(request: Request, clinic_id: int, user: ActionUser, session: SessionDep, now: Now,
+                 owner: Text = None,
                  touchpoint: Text = None, overdue: Text = None) -> HTMLResponse:
-    return _board_page(request, session, user, clinic_id, owner, touchpoint, overdue)
+    return _board_page(request, session, user, clinic_id, owner, touchpoint, overdue, now)
 
 
 @router.get("/actions/improved", name="actions_improved", response_class=HTMLResponse)
@@ -113,8 +116,8 @@ def create_action(request: Request, user: ActionUser, session: SessionDep, clini
     return RedirectResponse(request.url_for("action_detail", action_id=action.id), status_code=303)
 
 
-def _detail(request: Request, session: SessionDep, user: User, action_id: int, error: str | None = None,
-            status_code: int = 200) -> HTMLResponse:
+def _detail(request: Request, session: SessionDep, user: User, action_id: int, *, now: datetime,
+            error: str | None = None, status_code: int = 200) -> HTMLResponse:
     action = service.action_in_scope(session, user=user, action_id=action_id)
     clinic = service.acting_clinic(session, user=user, clinic_id=action.clinic_id)
     texts = {k: localized(t) or k for k, t in service.item_texts(session, action.checklist_id).items()}
@@ -123,16 +126,18 @@ def _detail(request: Request, session: SessionDep, user: User, action_id: int, e
                   items=service.items_of(session, [action_id]).get(action_id, []), item_texts=texts,
                   touchpoints=titles, history=service.history(session, action), labels=STATUS_LABELS,
                   moves=sorted(service.MOVES[action.status]), owners=service.eligible_owners(session, clinic),
-                  overdue=boards.is_overdue(action), error=error, status_code=status_code)
+                  overdue=boards.is_overdue(action, clinic, now), zone=time_zones.zone_of(clinic), error=error,
+                  status_code=status_code)
 
 
 @router.get("/actions/{action_id}", name="action_detail", response_class=HTMLResponse)
-def action_page(request: Request, action_id: int, user: ActionUser, session: SessionDep) -> HTMLResponse:
-    return _detail(request, session, user, action_id)
+def action_page(request: Request, action_id: int, user: ActionUser, session: SessionDep,
+                now: Now) -> HTMLResponse:
+    return _detail(request, session, user, action_id, now=now)
 
 
 @router.post("/actions/{action_id}", name="action_update")
-def update_action(request: Request, action_id: int, user: ActionUser, session: SessionDep,
+def update_action(request: Request, action_id: int, user: ActionUser, session: SessionDep, now: Now,
                   status: Annotated[str, Form()] = "", owner_id: Annotated[str, Form()] = "",
                   due_on: Annotated[str, Form()] = "", comment: Annotated[str, Form()] = "") -> Response:
     action = service.action_in_scope(session, user=user, action_id=action_id)
@@ -141,9 +146,9 @@ def update_action(request: Request, action_id: int, user: ActionUser, session: S
                               due_on=_date(due_on), comment=comment)
     except Invalid as error:
         session.rollback()
-        return _detail(request, session, user, action_id, error=error.text(), status_code=422)
+        return _detail(request, session, user, action_id, now=now, error=error.text(), status_code=422)
     if request.headers.get("HX-Request") == "true":
-        return _detail(request, session, user, action_id)
+        return _detail(request, session, user, action_id, now=now)
     return RedirectResponse(request.url_for("action_detail", action_id=action_id), status_code=303)
 
 

@@ -9,7 +9,7 @@ from sqlmodel import Session
 from app.accounts import scope
 from app.accounts.deps import AdminUser, require
 from app.accounts.models import Role, User
-from app.clinics import service
+from app.clinics import service, time_zones
 from app.clinics.models import Clinic
 from app.db import SessionDep
 
@@ -25,6 +25,8 @@ class ClinicRead(BaseModel):
     city: str
     is_competitor: bool
     active: bool
+    time_zone: str | None = Field(description="the clinic's own IANA zone; null = the network's default")
+    effective_time_zone: str = Field(description="the zone its days and times are in: its own, else the default")
 
 
 class ClinicCreate(BaseModel):
@@ -36,12 +38,15 @@ class ClinicCreate(BaseModel):
     longitude: float | None = None
     is_competitor: bool = False
     active: bool = True
+    time_zone: str | None = Field(default=None, max_length=64,
+                                  description="IANA name, e.g. Asia/Vladivostok; empty = the network's default")
 
 
 def _read(session: Session, clinic: Clinic, region: str | None = None) -> ClinicRead:
     return ClinicRead(id=clinic.id or 0, name=clinic.name,
                       region=region if region is not None else service.region_name_of(session, clinic),
-                      city=clinic.city, is_competitor=clinic.is_competitor, active=clinic.active)
+                      city=clinic.city, is_competitor=clinic.is_competitor, active=clinic.active,
+                      time_zone=clinic.time_zone or None, effective_time_zone=time_zones.zone_of(clinic).key)
 
 
 @router.get("/clinics", response_model=list[ClinicRead])
@@ -59,6 +64,7 @@ def create_clinic(body: ClinicCreate, admin: AdminUser, session: SessionDep) -> 
         region = service.region_named(session, body.region, actor=admin)
         data = service.clinic_input(session, name=body.name, region_id=region.id, city=body.city,
                                     address=body.address, latitude=body.latitude, longitude=body.longitude,
-                                    is_competitor=body.is_competitor, active=body.active)
+                                    is_competitor=body.is_competitor, active=body.active,
+                                    time_zone=body.time_zone)
         clinic = service.create_clinic(session, data=data, actor=admin)
     return _read(session, clinic, region.name)

@@ -26,4 +26,6 @@ class Clinic(SQLModel, table=True):
     longitude: float | None = None
     is_competitor: bool = Field(default=False, index=True)
     active: bool = True
+    # IANA name (docs/design.md §3); None = the network's default, MP_DEFAULT_TIME_ZONE.
+    time_zone: str | None = Field(default=None, max_length=64)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

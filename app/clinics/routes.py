@@ -7,15 +7,16 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
 from app.accounts.deps import AdminUser
-from app.clinics import service
+from app.clinics import service, time_zones
 from app.clinics.models import Clinic
 from app.db import SessionDep
+from app.settings import get_settings
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 
 BLANK = {"name": "", "region_id": "", "city": "", "address": "", "latitude": "", "longitude": "",
-         "is_competitor": False, "active": True}
+         "is_competitor": False, "active": True, "time_zone": ""}
 
 
 def _list_page(request: Request, session: Session, *, status_code: int = 200,
@@ -25,13 +26,14 @@ def _list_page(request: Request, session: Session, *, status_code: int = 200,
                   branches=[row for row in clinics if not row[0].is_competitor],
                   competitors=[row for row in clinics if row[0].is_competitor],
                   regions=service.list_regions(session), region_errors=region_errors or {},
-                  region_form=region_form or {})
+                  region_form=region_form or {}, default_zone=get_settings().default_time_zone)
 
 
 def _form_page(request: Request, session: Session, *, clinic: Clinic | None, form: dict,
                errors: dict | None = None, status_code: int = 200) -> Response:
     return render(request, "admin/clinic_form.html", status_code=status_code, clinic=clinic, form=form,
-                  errors=errors or {}, regions=service.list_regions(session))
+                  errors=errors or {}, regions=service.list_regions(session),
+                  zones=time_zones.zone_names(), default_zone=get_settings().default_time_zone)
 
 
 @router.get("/admin/clinics", name="admin_clinics")
@@ -46,9 +48,9 @@ def new_clinic_page(request: Request, admin: AdminUser, session: SessionDep,
 
 
 def _submitted(name: str, region_id: str, city: str, address: str, latitude: str, longitude: str,
-               is_competitor: bool, active: bool) -> dict:
+               is_competitor: bool, active: bool, time_zone: str) -> dict:
     return {"name": name, "region_id": region_id, "city": city, "address": address, "latitude": latitude,
-            "longitude": longitude, "is_competitor": is_competitor, "active": active}
+            "longitude": longitude, "is_competitor": is_competitor, "active": active, "time_zone": time_zone}
 
 
 @router.post("/admin/clinics", name="admin_clinic_create")
@@ -56,8 +58,8 @@ def create_clinic(request: Request, admin: AdminUser, session: SessionDep, name:
                   region_id: Annotated[str, Form()] = "", city: Annotated[str, Form()] = "",
                   address: Annotated[str, Form()] = "", latitude: Annotated[str, Form()] = "",
                   longitude: Annotated[str, Form()] = "", is_competitor: Annotated[bool, Form()] = False,
-                  active: Annotated[bool, Form()] = False) -> Response:
-    form = _submitted(name, region_id, city, address, latitude, longitude, is_competitor, active)
+                  active: Annotated[bool, Form()] = False, time_zone: Annotated[str, Form()] = "") -> Response:
+    form = _submitted(name, region_id, city, address, latitude, longitude, is_competitor, active, time_zone)
     try:
         data = service.clinic_input(session, **form)
     except service.FieldErrors as error:
@@ -70,7 +72,7 @@ def create_clinic(request: Request, admin: AdminUser, session: SessionDep, name:
 def edit_clinic_page(request: Request, clinic_id: int, admin: AdminUser, session: SessionDep) -> Response:
     clinic = service.get_clinic(session, clinic_id)
     form = {field: getattr(clinic, field) for field in BLANK}
-    for key in ("region_id", "latitude", "longitude"):
+    for key in ("region_id", "latitude", "longitude", "time_zone"):
         form[key] = "" if form[key] is None else form[key]
     return _form_page(request, session, clinic=clinic, form=form)
 
@@ -81,9 +83,9 @@ def update_clinic(request: Request, clinic_id: int, admin: AdminUser, session: S
                   city: Annotated[str, Form()] = "", address: Annotated[str, Form()] = "",
                   latitude: Annotated[str, Form()] = "", longitude: Annotated[str, Form()] = "",
                   is_competitor: Annotated[bool, Form()] = False,
-                  active: Annotated[bool, Form()] = False) -> Response:
+                  active: Annotated[bool, Form()] = False, time_zone: Annotated[str, Form()] = "") -> Response:
     clinic = service.get_clinic(session, clinic_id)
-    form = _submitted(name, region_id, city, address, latitude, longitude, is_competitor, active)
+    form = _submitted(name, region_id, city, address, latitude, longitude, is_competitor, active, time_zone)
     try:
         data = service.clinic_input(session, **form)
     except service.FieldErrors as error:

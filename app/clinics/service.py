@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from app.accounts.models import User
+from app.clinics import time_zones
 from app.clinics.models import Clinic, Region
 from app.errors import Invalid, NotFound
 from app.i18n import N_, gettext
@@ -37,6 +38,7 @@ class ClinicInput:
     longitude: float | None = None
     is_competitor: bool = False
     active: bool = True
+    time_zone: str | None = None
 
 
 def _coordinate(raw: str | float | None, low: float, high: float, problems: dict[str, str],
@@ -56,8 +58,9 @@ def _coordinate(raw: str | float | None, low: float, high: float, problems: dict
 
 def clinic_input(session: Session, *, name: str, region_id: int | str | None, city: str = "",
                  address: str = "", latitude: str | float | None = None, longitude: str | float | None = None,
-                 is_competitor: bool = False, active: bool = True) -> ClinicInput:
-    """Checked clinic fields: a name, an existing region, coordinates in range (or none).
+                 is_competitor: bool = False, active: bool = True, time_zone: str | None = None) -> ClinicInput:
+    """Checked clinic fields: a name, an existing region, coordinates in range (or none), an IANA
+    time zone (or none: the network's default).
 
     Raises FieldErrors naming every wrong field at once.
     """
@@ -86,10 +89,14 @@ def clinic_input(session: Session, *, name: str, region_id: int | str | None, ci
     if (lat is None) != (lon is None) and "latitude" not in problems and "longitude" not in problems:
         problems["longitude" if lon is None else "latitude"] = gettext(
             N_("Give both latitude and longitude, or neither."))
+    zone = (time_zone or "").strip() or None
+    if zone is not None and not time_zones.known_zone(zone):
+        problems["time_zone"] = gettext(N_("{zone} is not a known time zone; choose one such as "
+                                           "Europe/Kaliningrad or Asia/Vladivostok.")).format(zone=zone)
     if problems:
         raise FieldErrors(problems)
     return ClinicInput(name=name, region_id=region, city=city.strip(), address=address.strip(),
-                       latitude=lat, longitude=lon, is_competitor=is_competitor, active=active)
+                       latitude=lat, longitude=lon, is_competitor=is_competitor, active=active, time_zone=zone)
 
 
 def list_regions(session: Session) -> list[Region]:

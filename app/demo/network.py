@@ -14,12 +14,13 @@ class DemoClinic:
     latitude: float
     longitude: float
     is_competitor: bool = False
+    time_zone: str = "Europe/Moscow"  # real IANA zones: Kaliningrad's day starts eight hours after Vladivostok's
     # Chance that a touchpoint's items pass, per wave (Q2, Q3, Q4); touchpoints not named use `base`.
     base: tuple[float, float, float] = (0.82, 0.84, 0.85)
     touchpoints: dict[str, tuple[float, float, float]] = field(default_factory=dict)
 
 
-REGIONS = ("Москва", "Санкт-Петербург")
+REGIONS = ("Москва", "Санкт-Петербург", "Регионы")
 
 CLINICS = (
     DemoClinic("Арбат", "Москва", "Москва", "ул. Арбат, 24", 55.7503, 37.5929, base=(0.9, 0.91, 0.92)),
@@ -40,6 +41,14 @@ CLINICS = (
                is_competitor=True, base=(0.8, 0.8, 0.8)),
     DemoClinic("Конкурент: «Бьюти Мед»", "Санкт-Петербург", "Санкт-Петербург", "Литейный пр-т, 40",
                59.9400, 30.3480, is_competitor=True, base=(0.74, 0.76, 0.77)),
+    # Last, so the clinics above keep their places (and fates) in the seed: the network's west and
+    # east ends, whose days start at 22:00 and 14:00 UTC.
+    DemoClinic("Калининград", "Регионы", "Калининград", "Ленинский пр-т, 30", 54.7104, 20.5101,
+               time_zone="Europe/Kaliningrad", base=(0.8, 0.83, 0.85)),
+    DemoClinic("Екатеринбург", "Регионы", "Екатеринбург", "ул. Малышева, 51", 56.8380, 60.6050,
+               time_zone="Asia/Yekaterinburg", base=(0.82, 0.82, 0.84)),
+    DemoClinic("Владивосток", "Регионы", "Владивосток", "ул. Светланская, 29", 43.1155, 131.8855,
+               time_zone="Asia/Vladivostok", base=(0.76, 0.8, 0.83)),
 )
 
 

@@ -21,6 +21,7 @@ from app.checklists import files as checklist_files
 from app.checklists import versions as checklists
 from app.checklists.models import Item, ItemOption
 from app.clinics import service as clinics
+from app.clinics import time_zones
 from app.clinics.models import Clinic, Region
 from app.demo import actions as demo_actions
 from app.demo import money as demo_money
@@ -66,7 +67,7 @@ def _clinics(session: Session) -> dict[str, Clinic]:
         if clinic is None:
             data = clinics.clinic_input(session, name=demo.name, region_id=regions[demo.region].id, city=demo.city,
                                         address=demo.address, latitude=demo.latitude, longitude=demo.longitude,
-                                        is_competitor=demo.is_competitor)
+                                        is_competitor=demo.is_competitor, time_zone=demo.time_zone)
             clinic = clinics.create_clinic(session, data=data, actor=None)
         rows[demo.name] = clinic
     return rows
@@ -109,7 +110,7 @@ def _visits(session: Session, people: dict[str, User], clinic_rows: dict[str, Cl
                 fate = _fate(wave_index == last, clinic_index, visit)
                 if fate == "todo":
                     continue
-                visit_day = _visit_day(wave, clinic_index, visit, rng)
+                visit_day = _visit_day(wave, clinic_index, visit, rng, clinic_rows[demo.name])
                 _fill(session, audit, demo, wave_index, items, options, touchpoint_keys, rng, visit_day,
                       shopper, partial=fate == "draft")
                 if fate == "draft":
@@ -130,12 +131,13 @@ def _fate(latest_wave: bool, clinic_index: int, visit: int) -> str:
     return fates.get((clinic_index, visit), "approve")
 
 
-def _visit_day(wave: Wave, clinic_index: int, visit: int, rng: random.Random) -> datetime:
+def _visit_day(wave: Wave, clinic_index: int, visit: int, rng: random.Random, clinic: Clinic) -> datetime:
+    """A visit in the clinic's opening hours, on its own clock."""
     today = datetime.now(UTC).date()
     end = min(wave.ends_on, today - timedelta(days=2))
     span = max(1, (end - wave.starts_on).days)
     day = wave.starts_on + timedelta(days=rng.randint(0, span))
-    return datetime(day.year, day.month, day.day, 10 + clinic_index % 7, 15 * visit, tzinfo=UTC)
+    return time_zones.from_local(datetime(day.year, day.month, day.day, 10 + clinic_index % 7, 15 * visit), clinic)
 
 
 def _fill(session: Session, audit: Audit, demo: DemoClinic, wave_index: int, items: list[Item],

@@ -8,6 +8,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.accounts.deps import ShopperUser
+from app.clinics import time_zones
+from app.clinics.models import Clinic
+from app.clinics.time_zones import Now
 from app.db import SessionDep
 from app.errors import Invalid
 from app.fieldwork import assignments, form_routes, media_routes, offline_routes, screens, submission, visits
@@ -44,7 +47,7 @@ def visit_page(request: Request, audit: OwnAudit, session: SessionDep) -> Respon
     return render(request, "fieldwork/visit.html", visit=visit, audit=audit,
                   progress=screens.progress(session, audit), map_url=screens.map_link(visit),
                   distance=visits.distance_to_clinic(audit, visit.clinic), review=review,
-                  audit_comment=comments.get(None), zone=screens.DISPLAY_ZONE,
+                  audit_comment=comments.get(None), zone=time_zones.zone_of(visit.clinic),
                   editable=audit.status in ("draft", "returned"))
 
 
@@ -78,38 +81,42 @@ def submit_visit(request: Request, audit: OwnAudit, session: SessionDep, user: S
     return response
 
 
-def _local_time(text: str | None, offset_minutes: int) -> datetime | None:
-    """A datetime-local field (no zone) read in the phone's zone, given as minutes east of UTC."""
+def _local_time(text: str | None, offset_minutes: int | None, clinic: Clinic | None) -> datetime | None:
+    """A datetime-local field (no zone) read at the given offset (minutes east of UTC), or without
+    one as the clinic's wall clock, with the clinic's offset on that date (summer time included)."""
     if not text:
         return None
     try:
         moment = datetime.fromisoformat(text)
     except ValueError as bad:
         raise Invalid(N_("The time {value} is not valid."), value=text) from bad
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone(timedelta(minutes=offset_minutes)))
     if not EARLIEST_VISIT <= moment.date() <= LATEST_VISIT:
         raise Invalid(N_("The time {value} is not valid."), value=text)
-    return moment.astimezone(UTC)
+    if moment.tzinfo is not None:
+        return moment.astimezone(UTC)
+    if offset_minutes is not None:
+        return moment.replace(tzinfo=timezone(timedelta(minutes=offset_minutes))).astimezone(UTC)
+    return time_zones.from_local(moment, clinic)
 
 
 @router.post("/visits/{audit_id}/times", name="save_visit_times")
 def save_visit_times(request: Request, audit: OwnEditableAudit, form: PostedForm, session: SessionDep,
-                     user: ShopperUser) -> Response:
-    """Start and end of the visit: typed times, or the "now" buttons (server clock)."""
+                     user: ShopperUser, now: Now) -> Response:
+    """Start and end of the visit: typed times, or the "now" buttons (server clock). The form shows
+    and takes the clinic's wall clock; a client may send its own offset as `tz_offset`."""
     offset_text = form.get("tz_offset")
-    # Minutes east of UTC from the phone's clock: real zones span −12:00..+14:00; anything else
-    # (a typo, a forged form) falls back to the display zone rather than failing.
+    # Minutes east of UTC: real zones span −12:00..+14:00; anything else (a typo, a forged form)
+    # falls back to the clinic's zone rather than failing.
     offset = int(offset_text) if isinstance(offset_text, str) and OFFSET.fullmatch(offset_text) \
-        and abs(int(offset_text)) <= MAX_OFFSET_MINUTES \
-        else int(screens.DISPLAY_ZONE.utcoffset(None).total_seconds() // 60)
-    started = _local_time(_field(form, "started_at"), offset)
-    ended = _local_time(_field(form, "ended_at"), offset)
-    now = form.get("now")
-    if now == "start":
-        started = datetime.now(UTC)
-    elif now == "end":
-        ended = datetime.now(UTC)
+        and abs(int(offset_text)) <= MAX_OFFSET_MINUTES else None
+    clinic = session.get(Clinic, audit.clinic_id)
+    started = _local_time(_field(form, "started_at"), offset, clinic)
+    ended = _local_time(_field(form, "ended_at"), offset, clinic)
+    button = form.get("now")
+    if button == "start":
+        started = now
+    elif button == "end":
+        ended = now
         started = started or audit.visit_started_at
     visits.set_visit_times(session, audit=audit, started_at=started, ended_at=ended, actor=user)
     return _visit_redirect(request, audit.id)

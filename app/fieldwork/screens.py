@@ -3,7 +3,7 @@ and QA's comments. Shapes data only; the rules live in rules.py and submission.p
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, tzinfo
 from urllib.parse import quote_plus
 
 from sqlmodel import Session, col, func, select
@@ -11,6 +11,8 @@ from sqlmodel import Session, col, func, select
 from app.checklists.content import content_of
 from app.checklists.models import Item, ItemOption, Touchpoint
 from app.checklists.schema import ItemType
+from app.clinics import time_zones
+from app.clinics.models import Clinic
 from app.errors import NotFound
 from app.fieldwork import assignments, evidence
 from app.fieldwork.audits import is_editable
@@ -19,8 +21,6 @@ from app.fieldwork.rules import form_value
 from app.fieldwork.submission import ItemState, item_state
 from app.i18n import N_
 
-# Times are shown in the network's zone until the phone's script rewrites them in its own.
-DISPLAY_ZONE = timezone(timedelta(hours=3), "MSK")
 TIMED_UNITS = frozenset({"s", "sec", "min"})
 EMOTIONS = ((-2, "😣", N_("Very bad")), (-1, "😞", N_("Bad")), (0, "😐", N_("Neutral")),
             (1, "😊", N_("Good")), (2, "😄", N_("Very good")))
@@ -39,9 +39,10 @@ class ItemView:
     comment: str = ""
     qa_comment: str | None = None
     error: str | None = None
+    # Times are shown in the clinic's zone until the phone's script rewrites them in its own.
+    zone: tzinfo = field(default_factory=lambda: time_zones.zone_of(None))
 
     emotions = EMOTIONS
-    zone = DISPLAY_ZONE
 
     @property
     def key(self) -> str:
@@ -143,6 +144,7 @@ def item_views(session: Session, audit: Audit, items: list[Item], *, errors: dic
     content = content_of(session, audit.checklist_version_id)
     _review, comments = qa_comments(session, audit)
     editable = is_editable(audit)
+    zone = time_zones.zone_of(session.get(Clinic, audit.clinic_id))
     views = []
     for item in items:
         answer = rows.answers.get(item.id or 0)
@@ -150,7 +152,7 @@ def item_views(session: Session, audit: Audit, items: list[Item], *, errors: dic
         options = list(content.options.get(item.id or 0, ()))
         state = item_state(item, answer, len(files), content.scores.get(item.id or 0, {}))
         view = ItemView(item, options, answer, files, state, editable, qa_comment=comments.get(item.id),
-                        error=errors.get(item.key))
+                        error=errors.get(item.key), zone=zone)
         if item.key in posted:
             view.value, view.na, view.comment = posted[item.key]
         elif answer is not None:

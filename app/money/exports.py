@@ -11,6 +11,7 @@ from openpyxl import Workbook
 from sqlmodel import Session, col, select
 
 from app.accounts.models import User
+from app.clinics import time_zones
 from app.clinics.models import Clinic
 from app.fieldwork.models import Audit, Wave
 from app.i18n import gettext
@@ -32,15 +33,18 @@ class ExportRow:
 
 
 def export_rows(session: Session, payout: Payout) -> list[ExportRow]:
-    query = (select(LedgerEntry, User.name, User.email, Clinic.name, Wave.name, Audit.visit_started_at)  # type: ignore[call-overload]
+    query = (select(LedgerEntry, User.name, User.email, Clinic.name, Wave.name, Audit.visit_started_at,  # type: ignore[call-overload]
+                    Clinic.time_zone)
              .join(User, col(User.id) == LedgerEntry.shopper_id)
              .outerjoin(Audit, col(Audit.id) == LedgerEntry.audit_id)
              .outerjoin(Clinic, col(Clinic.id) == Audit.clinic_id)
              .outerjoin(Wave, col(Wave.id) == Audit.wave_id)
              .where(LedgerEntry.payout_id == payout.id)
              .order_by(col(User.email), col(LedgerEntry.id)))
-    return [ExportRow(entry, name or email, email, clinic or "", wave or "", started.date() if started else None)
-            for entry, name, email, clinic, wave, started in session.exec(query).all()]
+    # The visit's date is the clinic's (docs/design.md §3).
+    return [ExportRow(entry, name or email, email, clinic or "", wave or "",
+                      started.astimezone(time_zones.zone_named(zone)).date() if started else None)
+            for entry, name, email, clinic, wave, started, zone in session.exec(query).all()]
 
 
 def _values(payout: Payout, row: ExportRow) -> list[object]:

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.accounts.models import User
+from app.clinics import time_zones
 from app.clinics.models import Clinic
 from app.db_types import utcnow
 from app.fieldwork.models import Assignment, Audit, AuditStatus, Wave
@@ -103,7 +104,8 @@ class Earnings:
 
 def earnings_of(session: Session, *, shopper: User) -> Earnings:
     """The shopper's own entries, newest first, with totals per state. Nobody else's ever."""
-    query = (select(LedgerEntry, Clinic.name, Wave.name, Audit.visit_started_at, Receipt, Payout)  # type: ignore[call-overload]
+    query = (select(LedgerEntry, Clinic.name, Wave.name, Audit.visit_started_at, Receipt, Payout,  # type: ignore[call-overload]
+                    Clinic.time_zone)
              .outerjoin(Audit, col(Audit.id) == LedgerEntry.audit_id)
              .outerjoin(Clinic, col(Clinic.id) == Audit.clinic_id)
              .outerjoin(Wave, col(Wave.id) == Audit.wave_id)
@@ -112,8 +114,9 @@ def earnings_of(session: Session, *, shopper: User) -> Earnings:
              .outerjoin(Payout, col(Payout.id) == LedgerEntry.payout_id)
              .where(LedgerEntry.shopper_id == shopper.id)
              .order_by(col(LedgerEntry.created_at).desc(), col(LedgerEntry.id).desc()))
-    rows = [EarningRow(entry, clinic, wave, started.date() if started else None, receipt, payout)
-            for entry, clinic, wave, started, receipt, payout in session.exec(query).all()]
+    rows = [EarningRow(entry, clinic, wave, started.astimezone(time_zones.zone_named(zone)).date() if started else None,
+                       receipt, payout)
+            for entry, clinic, wave, started, receipt, payout, zone in session.exec(query).all()]
     totals = {status: sum((r.entry.amount for r in rows if r.entry.status == status), ZERO)
               for status in EntryStatus}
     return Earnings(rows=rows, pending=totals[EntryStatus.pending],

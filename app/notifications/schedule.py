@@ -3,14 +3,14 @@ scheduler. Days are the clinic's own (its time zone); each reminder is keyed by 
 so a check that runs again, or on two workers, never tells anyone twice."""
 
 from collections import defaultdict
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, func, select
 
 from app.accounts import scope
 from app.accounts.models import Role
 from app.actions.models import Action, ActionStatus
+from app.clinics import time_zones
 from app.clinics.models import Clinic
 from app.fieldwork.models import Assignment, Audit, AuditStatus, Wave
 from app.notifications import recipients
@@ -25,35 +25,23 @@ DIGEST_HOUR = 7  # the QA digest goes out from 07:00, network time
 WAVE_CLOSED_LOOKBACK = timedelta(days=14)  # a wave that ended longer ago is old news
 
 
-def _zone(name: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(name or get_settings().default_time_zone)
-    except (KeyError, ValueError):
-        return ZoneInfo("UTC")
-
-
-def clinic_today(clinic: Clinic, now: datetime) -> date:
-    """The calendar day at the clinic now."""
-    return now.astimezone(_zone(getattr(clinic, "time_zone", None))).date()
-
-
 def network_now(now: datetime) -> datetime:
-    return now.astimezone(_zone(None))
+    return time_zones.local(now, None)
 
 
 def remind_closing_windows(session: Session, *, now: datetime) -> int:
     """Shoppers whose visit window closes within N days and whose report is not sent."""
     days = get_settings().reminder_window_days
-    horizon = now.date() + timedelta(days=days + 1)  # a day of slack either side for the zones
+    horizon = time_zones.latest_today(now) + timedelta(days=days)
     rows = session.exec(select(Assignment, Audit, Clinic).join(Audit, col(Audit.assignment_id) == Assignment.id)
                         .join(Clinic, col(Clinic.id) == Assignment.clinic_id)
                         .where(col(Assignment.cancelled_at).is_(None), col(Assignment.window_end).is_not(None),
-                               col(Assignment.window_end) >= now.date() - timedelta(days=1),
+                               col(Assignment.window_end) >= time_zones.earliest_today(now),
                                col(Assignment.window_end) <= horizon, col(Audit.status).in_(OPEN_REPORT))).all()
     told = 0
     for assignment, audit, clinic in rows:
         assert assignment.window_end is not None
-        left = (assignment.window_end - clinic_today(clinic, now)).days
+        left = (assignment.window_end - time_zones.today_at(clinic, now)).days
         if 0 <= left <= days:
             told += len(notify(session, users=recipients.user(session, assignment.shopper_id),
                                event=Event.window_closing,
@@ -73,9 +61,9 @@ def send_qa_digest(session: Session, *, now: datetime) -> int:
     late = sum(1 for assignment, clinic in session.exec(
         select(Assignment, Clinic).join(Audit, col(Audit.assignment_id) == Assignment.id)
         .join(Clinic, col(Clinic.id) == Assignment.clinic_id)
-        .where(col(Assignment.cancelled_at).is_(None), col(Assignment.window_end) < now.date() + timedelta(days=1),
+        .where(col(Assignment.cancelled_at).is_(None), col(Assignment.window_end) < time_zones.latest_today(now),
                col(Audit.status).in_(OPEN_REPORT))).all()
-        if assignment.window_end and assignment.window_end < clinic_today(clinic, now))
+        if assignment.window_end and assignment.window_end < time_zones.today_at(clinic, now))
     if not waiting and not late:
         return 0
     day = local.date().isoformat()
@@ -91,11 +79,11 @@ def remind_actions(session: Session, *, now: datetime) -> int:
     rows = session.exec(select(Action, Clinic).join(Clinic, col(Clinic.id) == Action.clinic_id)
                         .where(col(Action.status).in_([ActionStatus.open, ActionStatus.in_progress]),
                                col(Action.due_on).is_not(None),
-                               col(Action.due_on) <= now.date() + timedelta(days=days + 1))).all()
+                               col(Action.due_on) <= time_zones.latest_today(now) + timedelta(days=days))).all()
     told = 0
     for action, clinic in rows:
         assert action.due_on is not None
-        left = (action.due_on - clinic_today(clinic, now)).days
+        left = (action.due_on - time_zones.today_at(clinic, now)).days
         if left < 0:
             event, key = Event.action_overdue, f"action:{action.id}:overdue:{action.due_on.isoformat()}"
         elif left <= days:

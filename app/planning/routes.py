@@ -1,12 +1,13 @@
 """Wave planning pages: the waves with their progress, and each wave's assignment board."""
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.accounts.deps import QaUser
+from app.clinics.time_zones import Now
 from app.db import SessionDep
 from app.errors import DomainError
 from app.fieldwork import waves
@@ -57,17 +58,18 @@ def wave_create(request: Request, user: QaUser, session: SessionDep, name: Annot
 
 
 def _board_page(request: Request, session: SessionDep, wave_id: int, *, status_code: int = 200,
-                error: str | None = None) -> Response:
+                error: str | None = None, now: datetime | None = None) -> Response:
     wave = waves.get_wave(session, wave_id)
     return render(request, "planning/board.html", block="board", status_code=status_code, wave=wave,
-                  rows=service.wave_board(session, wave), choices=service.board_choices(session), error=error)
+                  rows=service.wave_board(session, wave, now=now), choices=service.board_choices(session),
+                  error=error)
 
 
 @router.get("/waves/{wave_id}", name="wave_board")
-def wave_board(request: Request, user: QaUser, session: SessionDep, wave_id: int, done: str | None = None,
-               n: str | None = None) -> Response:
+def wave_board(request: Request, user: QaUser, session: SessionDep, wave_id: int, now: Now,
+               done: str | None = None, n: str | None = None) -> Response:
     request.state.flashes = _flashes(done, n)
-    return _board_page(request, session, wave_id)
+    return _board_page(request, session, wave_id, now=now)
 
 
 @router.post("/waves/{wave_id}/assign", name="wave_bulk_assign")

@@ -11,7 +11,7 @@ that could count in a report is lost.
 """
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import case, delete
@@ -20,6 +20,7 @@ from sqlmodel import Session, col, func, select
 from app import events
 from app.accounts.models import Role, User
 from app.checklists.models import Checklist, ChecklistVersion
+from app.clinics import time_zones
 from app.clinics.models import Clinic
 from app.db_types import utcnow
 from app.errors import Conflict, Invalid, NotFound
@@ -84,6 +85,7 @@ class BoardVisit:
     answered: bool
     can_reassign: bool
     can_cancel: bool
+    late: bool = False  # the window's last day is over at the clinic and no report was sent
 
 
 @dataclass
@@ -101,7 +103,7 @@ def _is_untouched(audit_status: str | None, submission_count: int, answered: boo
     return audit_status == AuditStatus.draft and submission_count == 0 and not answered
 
 
-def wave_board(session: Session, wave: Wave) -> list[BoardRow]:
+def wave_board(session: Session, wave: Wave, *, now: datetime | None = None) -> list[BoardRow]:
     """One row per active clinic (and any inactive one that has visits in the wave), with planned,
     assigned, submitted and approved counts, the live visits and the sample-size hint (visits needed
     for the weakest 0/1 item, from the clinic's latest approved audits of the wave's checklist)."""
@@ -121,6 +123,7 @@ def wave_board(session: Session, wave: Wave) -> list[BoardRow]:
     clinics = session.exec(select(Clinic).where(col(Clinic.active) | col(Clinic.id).in_(clinic_ids))
                            .order_by(col(Clinic.is_competitor), col(Clinic.name))).all()
     rows = {clinic.id: BoardRow(clinic=clinic, planned=wave.visits_per_clinic) for clinic in clinics}
+    now = now or utcnow()
     for assignment, audit_id, status, submissions, name, email in visits:
         row = rows[assignment.clinic_id]
         answered = audit_id in answered_audits
@@ -132,7 +135,9 @@ def wave_board(session: Session, wave: Wave) -> list[BoardRow]:
             assignment_id=assignment.id or 0, audit_id=audit_id, shopper_id=assignment.shopper_id,
             shopper=name or email, status=status or "", window_start=assignment.window_start,
             window_end=assignment.window_end, answered=answered, can_reassign=untouched,
-            can_cancel=status == AuditStatus.draft and (submissions or 0) == 0))
+            can_cancel=status == AuditStatus.draft and (submissions or 0) == 0,
+            late=status in (None, AuditStatus.draft, AuditStatus.returned) and assignment.window_end is not None
+            and assignment.window_end < time_zones.today_at(row.clinic, now)))
     checklist = _board_checklist(session, wave)
     if checklist is not None:
         advice = sample_size.visits_needed_by_clinic(session, checklist=checklist,

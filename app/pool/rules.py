@@ -16,6 +16,7 @@ from datetime import date
 from sqlmodel import Session, col, func, select
 
 from app.accounts.models import User
+from app.clinics import time_zones
 from app.clinics.models import Clinic
 from app.db_types import utcnow
 from app.errors import Invalid
@@ -88,10 +89,14 @@ def _visit_days(session: Session, shopper_id: int, clinic_id: int) -> list[date]
              .where(Assignment.shopper_id == shopper_id, Assignment.clinic_id == clinic_id,
                     col(Assignment.cancelled_at).is_(None)))
     days = []
+    clinic = session.get(Clinic, clinic_id)
     for start, end, created, visited, status in session.exec(query).all():
         if status == AuditStatus.rejected:
             continue
-        days.append(visited.date() if visited else (start or end or created.date()))
+        if visited is not None:  # the clinic's day, as its windows are
+            days.append(time_zones.local(visited, clinic).date())
+        else:
+            days.append(start or end or time_zones.local(created, clinic).date())
     return days
 
 
@@ -105,7 +110,7 @@ def refusal(session: Session, *, shopper: User, wave: Wave, clinic: Clinic, chec
                        {"clinic": clinic.name})
     rules = rules_of(session, wave.id or 0)
     if rules.revisit_days:
-        day = visit_on or utcnow().date()
+        day = visit_on or time_zones.today_at(clinic, utcnow())
         close = [d for d in _visit_days(session, shopper.id or 0, clinic.id or 0)
                  if abs((day - d).days) < rules.revisit_days]
         if close:

@@ -13,6 +13,7 @@ from app.accounts.models import User
 from app.accounts.scope import visible_clinic_ids
 from app.actions import boards
 from app.actions.models import ActionStatus
+from app.clinics import time_zones
 from app.clinics.models import Clinic, Region
 from app.fieldwork.models import Audit, AuditStatus, Evidence, Wave
 from app.reports import lookups, queries, score_store
@@ -136,7 +137,8 @@ def _changes(now: dict[str, Any], before: dict[str, Any], wave: Wave) -> dict[st
 
 
 def _audits_behind(session: Session, *, checklist_id: int, wave_id: int,
-                   clinic_id: int) -> list[dict[str, Any]]:
+                   clinic: Clinic) -> list[dict[str, Any]]:
+    clinic_id = clinic.id or 0
     query = (select(col(Audit.id), col(Audit.visit_started_at), col(Audit.submitted_at),
                     col(AuditValidity.verdict))
              .join(lookups.ChecklistVersion, col(lookups.ChecklistVersion.id) == Audit.checklist_version_id)
@@ -147,7 +149,9 @@ def _audits_behind(session: Session, *, checklist_id: int, wave_id: int,
              .order_by(col(Audit.id)))
     rows = session.execute(query).all()
     # An audit QA approved although its visit was judged doubtful or invalid is marked (docs/validity.md).
-    return [{"id": r.id, "date": r.visit_started_at or r.submitted_at,
+    # The visit's day is the clinic's (its time zone), as the shopper and the clinic saw it.
+    return [{"id": r.id, "date": time_zones.local(r.visit_started_at or r.submitted_at, clinic)
+             if (r.visit_started_at or r.submitted_at) else None,
              "approved_despite_doubt": r.verdict in (Verdict.doubtful, Verdict.invalid)} for r in rows]
 
 
@@ -177,13 +181,15 @@ def clinic_actions(session: Session, *, user: User, clinic_id: int) -> list[dict
     date, followed by the RECENT_VERIFIED most recently verified ones (green). Read through the
     action boards, so the scope and the overdue rule are theirs."""
     rows = boards.list_actions(session, user=user, filters=boards.BoardFilter(clinic_id=clinic_id))
+    clinic = session.get(Clinic, clinic_id)
     pending = [r for r in rows if r["action"].status != ActionStatus.verified]
     verified = sorted((r for r in rows if r["action"].status == ActionStatus.verified),
                       key=lambda r: r["action"].verified_at or r["action"].updated_at, reverse=True)
     return [{"id": r["action"].id, "title": r["action"].title, "status": r["action"].status,
              "kind": r["action"].kind, "touchpoint": r["action"].touchpoint_key,
              "owner": r["owner"].name or r["owner"].email, "due_on": r["action"].due_on,
-             "overdue": r["overdue"], "item_keys": r["items"], "verified_at": r["action"].verified_at,
+             "overdue": r["overdue"], "item_keys": r["items"],
+             "verified_at": time_zones.local_date(r["action"].verified_at, clinic),
              "verified_by_audit_id": r["action"].verified_by_audit_id}
             for r in pending + verified[:RECENT_VERIFIED]]
 
@@ -245,7 +251,7 @@ def build_clinic_report(session: Session, *, user: User, clinic_id: int, wave: s
         earlier = clinic_figures(session, meta, earlier_where)
         report["previous_wave"] = _changes(figures, earlier, before)
     report["audit_list"] = _audits_behind(session, checklist_id=meta.id, wave_id=chosen_wave.id or 0,
-                                          clinic_id=clinic_id)
+                                          clinic=clinic)
     report["audit_ids"] = [a["id"] for a in report["audit_list"]]
     report["evidence"] = _evidence(session, where)
     return report

@@ -18,7 +18,7 @@ import io
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import IO, Any
 
 from openpyxl import Workbook
@@ -29,6 +29,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from app.accounts.models import User
+from app.clinics import time_zones
 from app.i18n import N_, gettext, localized
 from app.reports import cells, lookups, queries
 from app.reports.clinic_report import report_clinic
@@ -75,9 +76,9 @@ def select_export(session: Session, *, user: User, wave: str | None, checklist: 
     return Selection(report, where, {c["id"]: c for c in report["clinics"] if clinic is None or c["id"] == clinic})
 
 
-def _naive(value: datetime | None) -> datetime | None:
-    """Excel has no time zones: UTC wall time."""
-    return value.replace(tzinfo=None) if value is not None else None
+def _naive(value: datetime | None, zone: tzinfo) -> datetime | None:
+    """Excel has no time zones: the clinic's wall time (its day is the clinic's, docs/design.md §3)."""
+    return value.astimezone(zone).replace(tzinfo=None) if value is not None else None
 
 
 def _audit_batches(session: Session, where: AuditFilter) -> list[tuple[int, int]]:
@@ -194,13 +195,14 @@ def write_workbook(session: Session, selection: Selection, out: IO[bytes]) -> No
     audits_ws = sheet(gettext(SHEETS["audits"]), AUDIT_COLUMNS)
     report = selection.report
     if selection.where is not None:
+        zones, network = time_zones.zones_of(session, selection.where.clinic_ids), time_zones.zone_of(None)
         for r in session.execute(queries.audit_rows(selection.where).execution_options(yield_per=YIELD_PER)):
-            clinic = selection.clinics.get(r.clinic_id, {})
+            clinic, zone = selection.clinics.get(r.clinic_id, {}), zones.get(r.clinic_id, network)
             append(audits_ws, [r.audit_id, report["wave"]["name"], r.clinic_id, clinic.get("name"),
                               clinic.get("region"), clinic.get("is_competitor"),
-                              typed(audits_ws, _naive(r.visit_started_at), DATE_FORMAT),
-                              typed(audits_ws, _naive(r.submitted_at), DATE_FORMAT),
-                              typed(audits_ws, _naive(r.decided_at), DATE_FORMAT),
+                              typed(audits_ws, _naive(r.visit_started_at, zone), DATE_FORMAT),
+                              typed(audits_ws, _naive(r.submitted_at, zone), DATE_FORMAT),
+                              typed(audits_ws, _naive(r.decided_at, zone), DATE_FORMAT),
                               typed(audits_ws, _rounded(r.score, 1), SCORE_FORMAT), bool(r.flagged)])
         session.commit()
     keys = report["touchpoints"]

@@ -8,6 +8,8 @@ from sqlmodel import Session, col, func, select
 
 from app.accounts import service as accounts
 from app.accounts.models import Role, User
+from app.clinics import time_zones
+from app.clinics.models import Clinic
 from app.errors import NotFound
 from app.fieldwork.models import Assignment, Audit, AuditStatus, Review
 from app.validity.models import AuditValidity, Verdict
@@ -24,7 +26,7 @@ class ShopperQuality:
     returned: int  # return decisions (an audit returned twice counts twice)
     rejected: int
     median_hours: float | None  # from the visit to the (latest) submission
-    late: int  # submitted after the assignment's visit window ended
+    late: int  # submitted after the assignment's visit window ended (the clinic's last day)
     checked: int = 0  # submitted audits with a validity verdict (docs/validity.md)
     doubtful: int = 0  # of those, judged doubtful or invalid
 
@@ -54,15 +56,16 @@ def shopper_quality(session: Session) -> list[ShopperQuality]:
     hours: dict[int, list[float]] = {}
     late: dict[int, int] = {}
     timings = session.exec(
-        select(Audit.shopper_id, Audit.visit_started_at, Audit.visit_ended_at, Audit.submitted_at,  # type: ignore[call-overload]
-               Assignment.window_end)
+        select(Audit.shopper_id, Audit.visit_started_at, Audit.visit_ended_at, Audit.submitted_at,  # type: ignore[call-overload,misc]
+               Assignment.window_end, Clinic.time_zone)
         .join(Assignment, col(Audit.assignment_id) == Assignment.id)
+        .join(Clinic, col(Clinic.id) == Audit.clinic_id)
         .where(col(Audit.submitted_at).is_not(None))).all()
-    for shopper_id, started, ended, submitted, window_end in timings:
+    for shopper_id, started, ended, submitted, window_end, zone in timings:
         visit = ended or started
         if visit is not None:
             hours.setdefault(shopper_id, []).append((submitted - visit).total_seconds() / 3600)
-        if window_end is not None and submitted.date() > window_end:
+        if window_end is not None and submitted.astimezone(time_zones.zone_named(zone)).date() > window_end:
             late[shopper_id] = late.get(shopper_id, 0) + 1
 
     shoppers = session.exec(select(User).where(User.role == Role.shopper)

@@ -5,6 +5,7 @@ previous submission."""
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
@@ -12,6 +13,7 @@ from app.accounts.models import User
 from app.checklists.content import content_of
 from app.checklists.models import ChecklistVersion, Item, ItemOption, Touchpoint
 from app.checklists.schema import ItemType
+from app.clinics import time_zones
 from app.clinics.models import Clinic
 from app.fieldwork.models import Answer, Assignment, Audit, Evidence, Review, Scenario, Wave
 from app.fieldwork.rules import is_failing
@@ -148,6 +150,11 @@ class ReviewScreen:
     @property
     def rows(self) -> list[ItemRow]:
         return [row for block in self.touchpoints for row in block.rows]
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """Visit times are read on the clinic's clock (docs/design.md §3)."""
+        return time_zones.zone_of(self.clinic)
 
     @property
     def to_decide(self) -> list[ItemRow]:

@@ -32,7 +32,6 @@
       if (t.textContent.trim().length > 5) Object.assign(opts, { day: "2-digit", month: "2-digit", year: "numeric" });
       if (!isNaN(d)) t.textContent = d.toLocaleString([], opts);
     });
-    root.querySelectorAll("[data-tz-offset]").forEach((i) => { i.value = -new Date().getTimezoneOffset(); });
     // Shown from the start (no layout shift); a browser without geolocation hides it.
     if (!navigator.geolocation) root.querySelectorAll("form[data-checkin]").forEach((f) => { f.hidden = true; });
   };

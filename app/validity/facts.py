@@ -5,13 +5,14 @@ fact can be unknown (None): a missing check-in or a photo without EXIF is not he
 """
 
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlmodel import Session, col, or_, select
 
 from app.checklists import versions as checklists
 from app.checklists.models import Item
+from app.clinics import time_zones
 from app.clinics.models import Clinic
 from app.fieldwork.models import Answer, Assignment, Audit, Evidence
 from app.fieldwork.visits import distance_to_clinic
@@ -19,8 +20,6 @@ from app.validity.models import EvidenceFacts
 
 # Touchpoints away from the clinic: their photos are screenshots, taken elsewhere and at other times.
 REMOTE_CHANNELS = {"phone", "site", "messenger", "email"}
-# A date-only window has no time zone: the visit may lie up to this far outside the UTC day.
-ZONE_ALLOWANCE = timedelta(hours=14)
 TIMING_UNITS = {"s": 1.0, "sec": 1.0, "min": 60.0}
 HASH_BITS = 64
 
@@ -34,6 +33,7 @@ class VisitFacts:
     started_at: datetime | None
     ended_at: datetime | None
     days_outside: int | None  # 0 inside the window; None without a visit time or a window
+    before_window: bool = False  # outside it on the early side
 
 
 @dataclass
@@ -146,24 +146,26 @@ def gather_facts(session: Session, audit: Audit, *, near_bits: int) -> AuditFact
                 evidence_id=evidence.id or 0, item_key=item.key if item else None, duration_s=facts.duration_s,
                 timing_item=timing[0] if timing else None, timing_s=timing[1] if timing else None))
     return AuditFacts(
-        visit=_visit(audit, assignment),
+        visit=_visit(audit, assignment, clinic),
         checkin=CheckinFacts(at=audit.checkin_at, accuracy_m=audit.checkin_accuracy_m,
                              distance_m=distance_to_clinic(audit, clinic) if clinic else None),
         photos=photos, recordings=recordings, submission=_submission(audit, answers))
 
 
-def _visit(audit: Audit, assignment: Assignment | None) -> VisitFacts:
+def _visit(audit: Audit, assignment: Assignment | None, clinic: Clinic | None) -> VisitFacts:
+    """The window's days are the clinic's (its time zone), so the visit is placed on the clinic's day."""
     start, end = (assignment.window_start, assignment.window_end) if assignment else (None, None)
-    visit = audit.visit_started_at or audit.visit_ended_at
+    day = time_zones.local_date(audit.visit_started_at or audit.visit_ended_at, clinic)
     days = None
-    if visit is not None and (start or end):
+    if day is not None and (start or end):
         days = 0
-        if start and visit < datetime.combine(start, time(), UTC) - ZONE_ALLOWANCE:
-            days = (start - (visit + ZONE_ALLOWANCE).date()).days
-        if end and visit >= datetime.combine(end + timedelta(days=1), time(), UTC) + ZONE_ALLOWANCE:
-            days = ((visit - ZONE_ALLOWANCE).date() - end).days
+        if start and day < start:
+            days = (start - day).days
+        if end and day > end:
+            days = (day - end).days
     return VisitFacts(window_start=start, window_end=end, started_at=audit.visit_started_at,
-                      ended_at=audit.visit_ended_at, days_outside=days)
+                      ended_at=audit.visit_ended_at, days_outside=days,
+                      before_window=bool(start and day is not None and day < start))
 
 
 def _hours_from_visit(audit: Audit, taken_at: datetime | None) -> float | None:

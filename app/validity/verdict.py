@@ -49,8 +49,7 @@ def judge(facts: AuditFacts, rules: RuleSet) -> list[dict[str, Any]]:
 
     visit = facts.visit
     if visit.days_outside is not None and visit.days_outside > rules.window_grace_days:
-        moment = visit.started_at or visit.ended_at
-        before = visit.window_start is not None and moment is not None and moment.date() < visit.window_start
+        before = visit.before_window
         add(rules.window, "visit_before_window" if before else "visit_after_window", days=visit.days_outside)
     checkin = facts.checkin
     if checkin.distance_m is not None \

@@ -25,7 +25,7 @@ def test_the_demo_plan_has_verified_fixes_open_ones_ideas_and_one_regression(ses
 
     assert len(verified) >= 2 and all(p is not None and p.wave_id == last_wave.id for p in proofs.values())
     assert statuses.get("open", 0) >= 2 and statuses.get("in_progress", 0) >= 1 and statuses.get("done", 0) >= 1
-    assert any(is_overdue(a) for a in actions)
+    assert any(is_overdue(a, session.get(Clinic, a.clinic_id)) for a in actions)
     assert any(a.kind == "idea" for a in actions)
     regressions = session.exec(select(ActionEvent).where(ActionEvent.field == "regression")).all()
     assert len(regressions) == 1 and sum(a.regressions for a in actions) == 1

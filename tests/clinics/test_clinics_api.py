@@ -83,7 +83,8 @@ def test_admin_creates_a_clinic_and_its_region_when_missing(client: TestClient, 
     assert response.status_code == 201
     body = response.json()
     assert body == {"id": body["id"], "name": "Rival Dental", "region": "Ural", "city": "Yekaterinburg",
-                    "is_competitor": True, "active": True}
+                    "is_competitor": True, "active": True, "time_zone": None,
+                    "effective_time_zone": "Europe/Moscow"}
     assert again.status_code == 201 and again.json()["region"] == "Ural"
     assert len(session.exec(select(Region).where(func.lower(Region.name) == "ural")).all()) == 1
 

@@ -35,7 +35,8 @@ FORM_PAGE = 6
 # autosave: the audit and its version's cache key are one query, then the audit row lock a save takes
 # against a submit (issue 12)
 API_AUTOSAVE = 9
-HTMX_AUTOSAVE = 10  # 8, the bell's count on the saved fragment's page, the audit row lock (issue 12)
+HTMX_AUTOSAVE = 11  # 8, the bell's count on the saved fragment's page, the audit row lock (issue 12), the clinic's
+# zone for the "saved" time
 REVIEW_SCREEN = 16  # 10, the bell, the validity verdict and facts (issue 18), the receipt and visit terms (issue 19)
 FIRST_READ = 4  # the version's touchpoints, items, options and checklist, once per process
 

@@ -68,18 +68,27 @@ def test_a_check_in_far_from_the_clinic_is_doubtful(session: Session, audit: Aud
 
 
 def test_a_visit_after_the_window_is_doubtful(session: Session, audit: Audit) -> None:
-    start = datetime(2026, 10, 19, 9, 0, tzinfo=UTC)  # the window closed on 15 October
+    start = datetime(2026, 10, 19, 9, 0, tzinfo=UTC)  # 12:00 on the 19th in Moscow; the window closed on the 15th
 
     verdict = verdict_of(session, submit_visit(session, audit, start=start, end=start + timedelta(hours=1)))
 
-    assert verdict == ("doubtful", ["visit 3 days after the visit window closed"])
+    assert verdict == ("doubtful", ["visit 4 days after the visit window closed"])
 
 
-def test_a_visit_just_past_midnight_utc_of_the_last_day_is_inside_the_window(session: Session,
-                                                                             audit: Audit) -> None:
-    start = datetime(2026, 10, 16, 1, 0, tzinfo=UTC)  # still the 15th somewhere west of Greenwich
+def test_a_visit_late_on_the_last_day_at_the_clinic_is_inside_the_window(session: Session,
+                                                                        audit: Audit) -> None:
+    start = datetime(2026, 10, 15, 20, 30, tzinfo=UTC)  # 23:30 on the 15th at the clinic (Moscow)
 
-    assert verdict_of(session, submit_visit(session, audit, start=start, end=start + timedelta(hours=1)))[0] == "valid"
+    assert verdict_of(session, submit_visit(session, audit, start=start, end=start + timedelta(minutes=20)))[0] \
+        == "valid"
+
+
+def test_a_visit_after_the_clinics_midnight_is_outside_the_window(session: Session, audit: Audit) -> None:
+    start = datetime(2026, 10, 15, 21, 30, tzinfo=UTC)  # 00:30 on the 16th in Moscow, though still the 15th in UTC
+
+    verdict = verdict_of(session, submit_visit(session, audit, start=start, end=start + timedelta(minutes=20)))
+
+    assert verdict == ("doubtful", ["visit 1 day after the visit window closed"])
 
 
 def test_a_report_submitted_nine_days_after_the_visit_is_doubtful(session: Session, audit: Audit) -> None:

@@ -1,0 +1,27 @@
+"""clinic time zones
+
+Revision ID: 0013
+Revises: 0012
+Create Date: 2026-12-02 01:20:00
+"""
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+import sqlmodel
+from alembic import op
+
+revision: str = '0013'
+down_revision: str | Sequence[str] | None = '0012'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    # NULL: the clinic keeps the network's zone (MP_DEFAULT_TIME_ZONE), as before this revision.
+    with op.batch_alter_table('clinics', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('time_zone', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('clinics', schema=None) as batch_op:
+        batch_op.drop_column('time_zone')
