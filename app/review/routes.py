@@ -13,6 +13,7 @@ from app.money.review_panel import money_panel
 from app.review import quality, queue, screen, service
 from app.review.deps import AuditById
 from app.validity import panel as validity_panel
+from app.web.paging import PageParams
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -38,7 +39,7 @@ def _id_or_none(value: str | None) -> int | None:
 
 
 @router.get("/review", name="review_queue")
-def review_queue(request: Request, user: QaUser, session: SessionDep, wave: str | None = None,
+def review_queue(request: Request, user: QaUser, session: SessionDep, page: PageParams, wave: str | None = None,
                  clinic: str | None = None, checklist: str | None = None, shopper: str | None = None,
                  done: str | None = None, audit: str | None = None, validity: str | None = None) -> Response:
     filters = queue.QueueFilters(wave_id=_id_or_none(wave), clinic_id=_id_or_none(clinic),
@@ -46,7 +47,8 @@ def review_queue(request: Request, user: QaUser, session: SessionDep, wave: str 
                                  validity=validity or None)
     request.state.flashes = _flashes(done, audit)
     return render(request, "review/queue.html", fragment="review/_queue_table.html",
-                  rows=queue.review_queue(session, filters), filters=filters,
+                  listing=queue.review_queue(session, filters, page), total=queue.queue_size(session, filters),
+                  filters=filters,
                   choices=queue.filter_choices(session))
 
 

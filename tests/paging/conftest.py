@@ -1,0 +1,118 @@
+"""A few thousand rows in one transaction (SQL Core bulk inserts on top of factory-made anchors), and
+walkers that follow a list's next links through the real app: the API's Link header, a page's link."""
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import insert
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from app.accounts.models import Role, User
+from app.checklists.versions import latest_version
+from app.clinics.models import Clinic
+from app.fieldwork.models import Assignment, Audit, AuditStatus, Wave
+from tests.factories import make_clinic, make_region, make_user
+from tests.fieldwork.helpers import make_wave, publish_checklist
+from tests.speed.test_statement_counts import counted
+
+ROWS = 2400  # assignments; every third one submitted (the review queue)
+WAVES = 450
+CLINICS = 300
+
+
+@dataclass
+class World:
+    shopper: User
+    clinics: list[int]
+    waves: list[int]
+    assignments: list[int]  # live ones, ids
+    submitted: list[int]  # audit ids in the review queue
+
+
+@pytest.fixture
+def world(session: Session) -> World:
+    """Thousands of rows with many ties in each sort key (same date, same submit time), so only the
+    primary key at the end of every order keeps pages apart."""
+    publish_checklist(session)
+    version = latest_version(session, "test-clinic")
+    shopper = make_user(session, Role.shopper)
+    region = make_region(session)
+    anchor = make_wave(session)
+    make_clinic(session, region=region)
+    session.execute(insert(Clinic), [
+        {"name": f"Bulk clinic {n:04}", "region_id": region.id, "city": "Moscow", "is_competitor": n % 7 == 0,
+         "active": True} for n in range(CLINICS)])
+    session.execute(insert(Wave), [
+        {"name": f"Bulk wave {n:04}", "starts_on": date(2026, 1, 1) + timedelta(days=n % 40),
+         "ends_on": date(2026, 12, 31), "visits_per_clinic": 1, "created_at": datetime.now(UTC)}
+        for n in range(WAVES)])
+    clinic_ids = list(session.exec(select(Clinic.id).order_by(col(Clinic.id))).all())
+    now = datetime.now(UTC)
+    session.execute(insert(Assignment), [
+        {"wave_id": anchor.id, "clinic_id": clinic_ids[n % len(clinic_ids)], "checklist_version_id": version.id,
+         "shopper_id": shopper.id, "window_start": None,
+         "window_end": None if n % 11 == 0 else date(2026, 10, 1) + timedelta(days=n % 30),
+         "created_at": now} for n in range(ROWS)])
+    assignment_rows = session.exec(select(Assignment.id, Assignment.clinic_id).where(
+        Assignment.shopper_id == shopper.id).order_by(col(Assignment.id))).all()
+    session.execute(insert(Audit), [
+        {"assignment_id": assignment_id, "wave_id": anchor.id, "clinic_id": clinic_id,
+         "checklist_version_id": version.id, "shopper_id": shopper.id,
+         "status": AuditStatus.submitted if n % 3 == 0 else AuditStatus.draft,
+         "submission_count": 1 if n % 3 == 0 else 0,
+         "submitted_at": now - timedelta(minutes=n % 50) if n % 3 == 0 else None,
+         "created_at": now, "updated_at": now}
+        for n, (assignment_id, clinic_id) in enumerate(assignment_rows)])
+    session.commit()
+    submitted = list(session.exec(select(Audit.id).where(Audit.status == AuditStatus.submitted)).all())
+    return World(shopper=shopper, clinics=[c for c in clinic_ids if c], waves=list(
+        session.exec(select(Wave.id)).all()), assignments=[a for a, _ in assignment_rows], submitted=submitted)
+
+
+NEXT_LINK = re.compile(r'<([^>]+)>;\s*rel="next"')
+
+
+def walk_api(client: TestClient, url: str, **params: Any) -> Iterator[list[dict[str, Any]]]:
+    """Each page of an API list, following `Link: rel="next"` to the end."""
+    response = client.get(url, params=params) if params else client.get(url)  # params={} drops the URL's
+    while True:
+        assert response.status_code == 200, response.text
+        yield response.json()
+        found = NEXT_LINK.search(response.headers.get("Link", ""))
+        if found is None:
+            return
+        response = client.get(found.group(1))
+
+
+PAGE_NEXT = re.compile(r'href="([^"]+)" rel="next"')
+
+
+def next_page_url(html: str) -> str | None:
+    found = PAGE_NEXT.search(html)
+    return found.group(1).replace("&amp;", "&") if found else None
+
+
+def walk_pages(client: TestClient, url: str, row: re.Pattern[str]) -> Iterator[list[str]]:
+    """The rows (`row`'s first group) of each page of an HTML list, following its Next page link."""
+    next_url: str | None = url
+    while next_url is not None:
+        response = client.get(next_url)
+        assert response.status_code == 200, response.text
+        yield row.findall(response.text)
+        next_url = next_page_url(response.text)
+
+
+def list_query_has_limit(engine: Engine, session: Session, client: TestClient, url: str, table: str) -> list[str]:
+    """The statements of one request that read `table`: each must carry a LIMIT."""
+    with counted(engine, session) as statements:
+        assert client.get(url).status_code == 200
+    reading = [s for s in statements if s.lstrip().upper().startswith("SELECT") and f"FROM {table}" in s
+               and "count(" not in s.lower()]
+    assert reading, f"no statement read {table}"
+    return reading
