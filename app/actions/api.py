@@ -3,7 +3,7 @@ comment) and history; the same role and scope rules as the pages (outside scope 
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from app.accounts.deps import require
 from app.accounts.models import User
@@ -12,6 +12,7 @@ from app.actions.models import Action
 from app.actions.schemas import ActionCreate, ActionRead, ActionUpdate, EventRead
 from app.clinics.models import Clinic
 from app.db import SessionDep
+from app.web.paging import PAGED, PageParams, link_next
 
 router = APIRouter(prefix="/api/v1", tags=["actions"])
 ActionUser = Annotated[User, Depends(require(*service.ACTING_ROLES))]
@@ -32,14 +33,19 @@ def action_read(session: SessionDep, action: Action, *, clinic: Clinic | None = 
                       regressions=action.regressions, created_at=action.created_at, updated_at=action.updated_at)
 
 
-@router.get("/actions", response_model=list[ActionRead], responses={404: {"description": "clinic outside scope"}})
-def list_actions(user: ActionUser, session: SessionDep, clinic_id: int | None = None,
-                 status: str | None = None, owner: int | None = Query(default=None, description="owner's user id"),
+@router.get("/actions", response_model=list[ActionRead],
+            responses={**PAGED, 404: {"description": "clinic outside scope"}})
+def list_actions(request: Request, response: Response, user: ActionUser, session: SessionDep, page: PageParams,
+                 clinic_id: int | None = None, status: str | None = None,
+                 owner: int | None = Query(default=None, description="owner's user id"),
                  touchpoint: str | None = None, overdue: bool = False) -> list[ActionRead]:
-    rows = boards.list_actions(session, user=user, filters=boards.BoardFilter(
+    """Overdue first, then by due date, one page at a time (docs/design.md §8)."""
+    found = boards.actions_page(session, user=user, page=page, filters=boards.BoardFilter(
         clinic_id=clinic_id, status=status or None, owner_id=owner, touchpoint=touchpoint or None,
         overdue=overdue))
-    return [action_read(session, r["action"], clinic=r["clinic"], owner=r["owner"], items=r["items"]) for r in rows]
+    link_next(request, response, found)
+    return [action_read(session, r["action"], clinic=r["clinic"], owner=r["owner"], items=r["items"])
+            for r in found.rows]
 
 
 @router.post("/actions", response_model=ActionRead, status_code=201,

@@ -12,6 +12,7 @@ from app.errors import DomainError
 from app.fieldwork import waves
 from app.i18n import N_, gettext
 from app.planning import service
+from app.web import paging
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -33,7 +34,9 @@ def _flashes(done: str | None, n: str | None = None) -> list[tuple[str, str]]:
 def _waves_page(request: Request, session: SessionDep, *, status_code: int = 200, error: str | None = None,
                 form: dict[str, object] | None = None) -> Response:
     return render(request, "planning/waves.html", block="waves", status_code=status_code,
-                  waves=service.waves_with_progress(session), error=error, form=form or {})
+                  listing=service.waves_with_progress(session, paging.page_request(
+                      request.query_params.get("limit"), request.query_params.get("cursor"))),
+                  error=error, form=form or {})
 
 
 @router.get("/waves", name="waves")

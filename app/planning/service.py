@@ -30,6 +30,7 @@ from app.i18n import N_, localized
 from app.pool import rules as pool_rules
 from app.reports import lookups, sample_size
 from app.trail import service as trail
+from app.web.paging import Page, PageRequest
 
 
 class NotReassignable(Conflict):
@@ -57,19 +58,22 @@ class WaveProgress:
     approved: int
 
 
-def waves_with_progress(session: Session) -> list[WaveProgress]:
-    """Every wave, latest first, with planned (visits per clinic × active clinics) and live counts."""
+def waves_with_progress(session: Session, page: PageRequest | None = None) -> Page[WaveProgress]:
+    """One page of waves, latest first, with planned (visits per clinic × active clinics) and live
+    counts for the waves on it. Raises BadPage for a cursor that is not this list's."""
+    found = fieldwork_waves.waves_page(session, page=page or PageRequest())
+    wave_ids = [wave.id for wave in found.rows]
     active_clinics = session.exec(select(func.count(col(Clinic.id))).where(col(Clinic.active))).one()
     query = (select(Assignment.wave_id, func.count(col(Assignment.id)),
                     func.count(case((col(Audit.submission_count) > 0, 1))),
                     func.count(case((col(Audit.status) == AuditStatus.approved, 1))))
              .join(Audit, col(Audit.assignment_id) == Assignment.id)
-             .where(col(Assignment.cancelled_at).is_(None)).group_by(col(Assignment.wave_id)))
+             .where(col(Assignment.cancelled_at).is_(None), col(Assignment.wave_id).in_(wave_ids))
+             .group_by(col(Assignment.wave_id)))
     counts = {wave_id: (assigned, submitted, approved)
-              for wave_id, assigned, submitted, approved in session.exec(query).all()}
-    waves = session.exec(select(Wave).order_by(col(Wave.starts_on).desc(), col(Wave.id).desc())).all()
-    return [WaveProgress(wave, wave.visits_per_clinic * active_clinics, *counts.get(wave.id or 0, (0, 0, 0)))
-            for wave in waves]
+              for wave_id, assigned, submitted, approved in session.exec(query).all()} if wave_ids else {}
+    return Page(rows=[WaveProgress(wave, wave.visits_per_clinic * active_clinics, *counts.get(wave.id or 0, (0, 0, 0)))
+                      for wave in found.rows], next_cursor=found.next_cursor, first=found.first)
 
 
 @dataclass

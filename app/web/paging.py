@@ -170,9 +170,11 @@ def fetch_page(session: Session, query: Select[Any], *, order: Sequence[SortKey]
     return Page(rows=rows, next_cursor=next_cursor, first=page.cursor is None)
 
 
-def page_url(request: Request, cursor: str | None) -> str:
-    """This request's URL (path and every filter kept) at another cursor; None: the first page."""
-    params = [(k, v) for k, v in request.query_params.multi_items() if k != "cursor"]
+def page_url(request: Request, cursor: str | None, **changed: str | None) -> str:
+    """This request's URL (path and every filter kept) at another cursor; None: the first page.
+    `changed` sets other parameters (None drops one): a board's column link adds its status."""
+    params = [(k, v) for k, v in request.query_params.multi_items() if k != "cursor" and k not in changed]
+    params += [(k, v) for k, v in changed.items() if v is not None]
     if cursor is not None:
         params.append(("cursor", cursor))
     return f"{request.url.path}?{urlencode(params)}" if params else request.url.path
