@@ -17,7 +17,7 @@ from typing import Annotated, Any, Generic, TypeVar
 from urllib.parse import urlencode
 
 from fastapi import Depends, Query, Request, Response
-from sqlalchemy import and_, or_
+from sqlalchemy import Integer, and_, cast, or_
 from sqlalchemy.sql import ColumnElement, Select
 from sqlmodel import Session
 
@@ -145,10 +145,14 @@ def decode_cursor(cursor: str, order: Sequence[SortKey]) -> list[Any]:
 
 def _after(order: Sequence[SortKey], values: Sequence[Any]) -> ColumnElement[bool]:
     """Rows strictly after `values` in `order`: (a > x) or (a = x and b > y) or ... per direction."""
+    # SQLAlchemy allows only = and != against True/False: a boolean key is compared as 0/1.
+    exprs = [cast(key.expr, Integer) if isinstance(value, bool) else key.expr
+             for key, value in zip(order, values, strict=True)]
+    values = [int(value) if isinstance(value, bool) else value for value in values]
     alternatives = []
     for n, key in enumerate(order):
-        equal = [order[i].expr == values[i] for i in range(n)]
-        beyond = key.expr < values[n] if key.descending else key.expr > values[n]
+        equal = [exprs[i] == values[i] for i in range(n)]
+        beyond = exprs[n] < values[n] if key.descending else exprs[n] > values[n]
         alternatives.append(and_(*equal, beyond))
     return or_(*alternatives)
 
