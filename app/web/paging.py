@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 
 from fastapi import Depends, Query, Request, Response
 from sqlalchemy import Integer, and_, cast, or_
-from sqlalchemy.sql import ColumnElement, Select
+from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session
 
 from app.errors import DomainError
@@ -157,7 +157,7 @@ def _after(order: Sequence[SortKey], values: Sequence[Any]) -> ColumnElement[boo
     return or_(*alternatives)
 
 
-def fetch_page(session: Session, query: Select[Any], *, order: Sequence[SortKey], page: PageRequest) -> Page[Any]:
+def fetch_page(session: Session, query: Any, *, order: Sequence[SortKey], page: PageRequest) -> Page[Any]:
     """One page of `query` in `order` after `page.cursor`: rows as the query selects them (one entity
     alone, else a tuple). Any ORDER BY on the query is replaced. Raises BadPage for a bad cursor."""
     _ = [_kind(key) for key in order]  # a wrong order is a programming error: fail on every call
