@@ -31,11 +31,14 @@ def _flashes(done: str | None, n: str | None = None) -> list[tuple[str, str]]:
     return [("ok", gettext(DONE_MESSAGES[done]).format(n=n if (n or "").isdigit() else ""))]
 
 
+def _page(request: Request) -> paging.PageRequest:
+    return paging.page_request(request.query_params.get("limit"), request.query_params.get("cursor"))
+
+
 def _waves_page(request: Request, session: SessionDep, *, status_code: int = 200, error: str | None = None,
                 form: dict[str, object] | None = None) -> Response:
     return render(request, "planning/waves.html", block="waves", status_code=status_code,
-                  listing=service.waves_with_progress(session, paging.page_request(
-                      request.query_params.get("limit"), request.query_params.get("cursor"))),
+                  listing=service.waves_with_progress(session, _page(request)),
                   error=error, form=form or {})
 
 
@@ -62,8 +65,10 @@ def wave_create(request: Request, user: QaUser, session: SessionDep, name: Annot
 def _board_page(request: Request, session: SessionDep, wave_id: int, *, status_code: int = 200,
                 error: str | None = None) -> Response:
     wave = waves.get_wave(session, wave_id)
+    board = service.wave_board(session, wave, _page(request))
     return render(request, "planning/board.html", block="board", status_code=status_code, wave=wave,
-                  rows=service.wave_board(session, wave), choices=service.board_choices(session), error=error)
+                  listing=board, rows=board.rows,
+                  choices=service.board_choices(session), error=error)
 
 
 @router.get("/waves/{wave_id}", name="wave_board")

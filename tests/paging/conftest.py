@@ -35,6 +35,7 @@ class World:
     waves: list[int]
     assignments: list[int]  # live ones, ids
     submitted: list[int]  # audit ids in the review queue
+    wave: int  # the wave of every assignment
 
 
 @pytest.fixture
@@ -74,7 +75,8 @@ def world(session: Session) -> World:
     session.commit()
     submitted = list(session.exec(select(Audit.id).where(Audit.status == AuditStatus.submitted)).all())
     return World(shopper=shopper, clinics=[c for c in clinic_ids if c], waves=list(
-        session.exec(select(Wave.id)).all()), assignments=[a for a, _ in assignment_rows], submitted=submitted)
+        session.exec(select(Wave.id)).all()), assignments=[a for a, _ in assignment_rows], submitted=submitted,
+        wave=anchor.id or 0)
 
 
 USERS = 500

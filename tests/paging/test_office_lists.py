@@ -54,6 +54,12 @@ def test_waves_page_walks_every_wave_once(as_admin: TestClient, world: World) ->
     _once_each(pages, world.waves, DEFAULT_LIMIT)
 
 
+def test_a_wave_board_pages_by_clinic_with_only_their_visits(as_admin: TestClient, world: World) -> None:
+    pages = list(walk_pages(as_admin, f"/waves/{world.wave}?limit=60", re.compile(r'<tbody id="clinic-(\d+)"')))
+
+    _once_each(pages, world.clinics, 60)
+
+
 def test_users_page_keeps_the_role_filter_across_pages(as_admin: TestClient, office: Office) -> None:
     pages = list(walk_pages(as_admin, "/admin/users?role=director&limit=30",
                             re.compile(r'<td data-label="Role">([^<]+)</td>')))
@@ -106,11 +112,12 @@ def test_actions_api_pages_overdue_first_then_by_due_date(as_admin: TestClient, 
 @pytest.mark.parametrize(("url", "table"), [
     ("/admin/users?limit=20", "users"), ("/admin/outbox?limit=20", "outgoing_mail"),
     ("/admin/clinics?limit=20", "clinics"), ("/waves?limit=20", "waves"), ("/actions?limit=20", "actions"),
+    ("/waves/{wave}?limit=20", "clinics"),
     ("/api/v1/actions?limit=20", "actions"), ("/api/v1/clinics?limit=20", "clinics"),
 ])
 def test_each_list_reads_limited_pages(engine: Engine, session: Session, as_admin: TestClient, url: str,
-                                       table: str) -> None:
-    reading = list_query_has_limit(engine, session, as_admin, url, table)
+                                       table: str, world: World) -> None:
+    reading = list_query_has_limit(engine, session, as_admin, url.format(wave=world.wave), table)
 
     listing = [s for s in reading if "DISTINCT" not in s.upper()]  # filter choices: few distinct values
     assert listing and all(LIMITED.search(statement) for statement in listing), listing
