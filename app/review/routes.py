@@ -85,9 +85,11 @@ def review_decide(request: Request, user: QaUser, audit: AuditById, session: Ses
 
 
 @router.get("/review/shoppers", name="shopper_quality")
-def shopper_quality(request: Request, user: QaUser, session: SessionDep, done: str | None = None) -> Response:
+def shopper_quality(request: Request, user: QaUser, session: SessionDep, page: PageParams,
+                    done: str | None = None) -> Response:
     request.state.flashes = _flashes(done, None)
-    return render(request, "review/shoppers.html", block="table", rows=quality.shopper_quality(session))
+    found = quality.shopper_quality(session, page)
+    return render(request, "review/shoppers.html", block="table", rows=found.rows, listing=found)
 
 
 @router.post("/review/shoppers/{shopper_id}/active", name="set_shopper_active")

@@ -60,6 +60,23 @@ def test_a_wave_board_pages_by_clinic_with_only_their_visits(as_admin: TestClien
     _once_each(pages, world.clinics, 60)
 
 
+def test_shopper_quality_pages_active_shoppers_first(as_admin: TestClient, session: Session, office: Office,
+                                                     world: World) -> None:
+    from sqlmodel import select
+
+    from app.accounts.models import Role, User
+    shoppers = dict(session.exec(select(User.id, User.active).where(User.role == Role.shopper)).all())
+
+    pages = list(walk_pages(as_admin, "/review/shoppers?limit=40", re.compile(r'<tr id="shopper-(\d+)">')))
+
+    _once_each(pages, list(shoppers), 40)
+    order = [shoppers[int(row)] for page in pages for row in page]
+    assert order == sorted(order, reverse=True) and False in order  # the inactive ones last
+    row = next(r for r in re.finditer(r'<tr id="shopper-(\d+)">(.*?)</tr>', as_admin.get(
+        "/review/shoppers?limit=200").text, re.S) if int(r.group(1)) == world.shopper.id)
+    assert '<td class="num">800</td>' in row.group(2)  # the page's aggregates still count all its audits
+
+
 def test_users_page_keeps_the_role_filter_across_pages(as_admin: TestClient, office: Office) -> None:
     pages = list(walk_pages(as_admin, "/admin/users?role=director&limit=30",
                             re.compile(r'<td data-label="Role">([^<]+)</td>')))
@@ -112,7 +129,7 @@ def test_actions_api_pages_overdue_first_then_by_due_date(as_admin: TestClient, 
 @pytest.mark.parametrize(("url", "table"), [
     ("/admin/users?limit=20", "users"), ("/admin/outbox?limit=20", "outgoing_mail"),
     ("/admin/clinics?limit=20", "clinics"), ("/waves?limit=20", "waves"), ("/actions?limit=20", "actions"),
-    ("/waves/{wave}?limit=20", "clinics"),
+    ("/waves/{wave}?limit=20", "clinics"), ("/review/shoppers?limit=20", "users"),
     ("/api/v1/actions?limit=20", "actions"), ("/api/v1/clinics?limit=20", "clinics"),
 ])
 def test_each_list_reads_limited_pages(engine: Engine, session: Session, as_admin: TestClient, url: str,
