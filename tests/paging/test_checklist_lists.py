@@ -4,12 +4,14 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import insert
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from app.accounts.models import Role, User
 from app.checklists.schema import ChecklistDoc
-from app.checklists.versions import save_version
+from app.checklists.versions import latest_version, save_version
+from app.fieldwork.models import Scenario
 from tests.checklist_docs import small_checklist
 from tests.factories import PASSWORD, make_user
 from tests.paging.conftest import list_query_has_limit, walk_api, walk_pages
@@ -46,6 +48,21 @@ def test_the_checklists_page_walks_every_slug_once(client: TestClient, qa: User,
     pages = list(walk_pages(client, "/checklists?limit=25", re.compile(r'<span class="muted">(bulk-\d+)</span>')))
 
     assert [slug for page in pages for slug in page] == sorted(slugs)
+
+
+def test_the_scenarios_page_walks_every_scenario_once_by_slug(client: TestClient, session: Session, qa: User,
+                                                              slugs: list[str]) -> None:
+    checklist_id = latest_version(session, slugs[0]).checklist_id
+    session.execute(insert(Scenario), [
+        {"slug": f"scenario-{n:03}", "checklist_id": checklist_id if n % 2 else None, "title": {"en": f"S {n}"},
+         "persona": {}, "story": {}, "ask": {}, "avoid": {}, "active": True} for n in range(130)])
+    session.commit()
+
+    pages = list(walk_pages(client, "/scenarios?limit=30", re.compile(r'<span class="muted">(scenario-\d+)</span>')))
+
+    assert [len(page) for page in pages] == [30, 30, 30, 30, 10]
+    assert [slug for page in pages for slug in page] == [f"scenario-{n:03}" for n in range(130)]
+    assert pages[0] and slugs[0] in client.get("/scenarios?limit=30").text  # the checklist of each named
 
 
 def test_checklist_lists_read_limited_pages(engine: Engine, session: Session, client: TestClient, qa: User,
