@@ -18,7 +18,7 @@ from app.actions.models import Action, ActionEvent, ActionStatus
 from app.clinics.models import Clinic
 from app.errors import Invalid
 from app.i18n import N_, localized
-from app.web.paging import Page, PageRequest, SortKey, fetch_page
+from app.web.paging import Page, PageRequest, SortKey, bad_cursor, fetch_page
 
 COLUMNS = (ActionStatus.open, ActionStatus.in_progress, ActionStatus.done, ActionStatus.verified)
 
@@ -118,6 +118,8 @@ def build_board(session: Session, *, user: User, filters: BoardFilter, page: Pag
     """The board in four columns, each one page long (a "show more" link pages one column: the filter's
     status with the cursor), with the owners and touchpoints to filter by and the full counts."""
     page = page or PageRequest()
+    if page.cursor is not None and filters.status not in COLUMNS:  # a cursor pages one column only
+        raise bad_cursor()
     clinic = (service.acting_clinic(session, user=user, clinic_id=filters.clinic_id)
               if filters.clinic_id is not None else None)
     today = datetime.now(UTC).date()

@@ -111,7 +111,7 @@ def encode_cursor(values: Sequence[Any]) -> str:
     return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 
-def _bad_cursor() -> BadPage:
+def bad_cursor() -> BadPage:
     return BadPage(detail=[{"loc": ["query", "cursor"], "message": "cursor is not valid for this list"}])
 
 
@@ -140,7 +140,7 @@ def decode_cursor(cursor: str, order: Sequence[SortKey]) -> list[Any]:
             raise ValueError("wrong number of values")
         return [_decode_value(_kind(key), value) for key, value in zip(order, raw, strict=True)]
     except (ValueError, UnicodeDecodeError, binascii.Error, OverflowError):
-        raise _bad_cursor() from None
+        raise bad_cursor() from None
 
 
 def _after(order: Sequence[SortKey], values: Sequence[Any]) -> ColumnElement[bool]:
