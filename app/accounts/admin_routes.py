@@ -5,16 +5,18 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from app.accounts import links, passwords, service
 from app.accounts.deps import AdminUser
 from app.accounts.models import Role, User
 from app.clinics import service as clinics
+from app.clinics.models import Clinic
 from app.db import SessionDep
 from app.errors import DomainError, Invalid
 from app.i18n import N_, gettext
 from app.web.labels import ROLE
+from app.web.paging import PageParams
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -55,27 +57,32 @@ def _form_page(request: Request, session: Session, *, user: User | None, form: d
 
 
 @router.get("/admin/users", name="admin_users")
-def users_page(request: Request, admin: AdminUser, session: SessionDep, role: str | None = None,
-               invited: str | None = None) -> Response:
+def users_page(request: Request, admin: AdminUser, session: SessionDep, page: PageParams,
+               role: str | None = None, invited: str | None = None) -> Response:
     role = role if role in Role.__members__ else None
     if invited == "1":
         request.state.flashes = [("ok", gettext(N_("The invitation is on its way: the person sets their own password "
                                                    "from the link in the e-mail.")))]
-    users = service.list_users(session, role=role)
-    return render(request, "admin/users.html", block="users", users=users, role=role, roles=ROLE_LABELS,
-                  scopes=_scope_labels(session, users))
+    users = service.users_page(session, page=page, role=role)
+    return render(request, "admin/users.html", block="users", users=users.rows, listing=users, role=role,
+                  roles=ROLE_LABELS, scopes=_scope_labels(session, users.rows))
 
 
 def _scope_labels(session: Session, users: list[User]) -> dict[int | None, str]:
     """What each manager or director sees, in words; "" for the whole network or unscoped roles."""
+    scopes = {user.id: service.scope_of(session, user) for user in users if user.role == Role.director}
+    # Names of the clinics this page mentions only: the clinics table may be long.
+    wanted = {user.clinic_id for user in users if user.role == Role.manager and user.clinic_id}
+    wanted |= {clinic_id for _regions, clinic_ids in scopes.values() for clinic_id in clinic_ids}
+    clinic_names = dict(session.exec(select(Clinic.id, Clinic.name).where(col(Clinic.id).in_(wanted))).all()
+                        ) if wanted else {}
     regions = {region.id: region.name for region in clinics.list_regions(session)}
-    clinic_names = {clinic.id: clinic.name for clinic, _region in clinics.list_clinics(session)}
     labels: dict[int | None, str] = {}
     for user in users:
         if user.role == Role.manager:
             labels[user.id] = clinic_names.get(user.clinic_id, "")
         elif user.role == Role.director:
-            region_ids, clinic_ids = service.scope_of(session, user)
+            region_ids, clinic_ids = scopes[user.id]
             names = [regions.get(rid, "?") for rid in region_ids]
             names += [clinic_names.get(cid, "?") for cid in clinic_ids]
             labels[user.id] = ", ".join(names) or gettext(N_("Whole network"))

@@ -15,6 +15,7 @@ from app.db_types import utcnow
 from app.errors import Conflict, DomainError, Invalid, NotFound
 from app.i18n import N_
 from app.trail import service as trail
+from app.web.paging import Page, PageRequest, SortKey, fetch_page
 
 # Per account and per address, failures in the window: slow down first (each further attempt waits
 # twice as long after the latest failure, up to MAX_DELAY), then lock until the window has passed.
@@ -208,11 +209,15 @@ def set_active(session: Session, *, user: User, active: bool, actor: User | None
                  entity="user", entity_id=user.id)
 
 
-def list_users(session: Session, *, role: str | None = None) -> list[User]:
-    query = select(User).order_by(col(User.role), col(User.email))
+USER_ORDER = (SortKey(col(User.role)), SortKey(col(User.email)), SortKey(col(User.id)))
+
+
+def users_page(session: Session, *, page: PageRequest, role: str | None = None) -> Page[User]:
+    """One page of users by role and e-mail. Raises BadPage for a cursor that is not this list's."""
+    query = select(User)
     if role:
         query = query.where(User.role == role)
-    return list(session.exec(query).all())
+    return fetch_page(session, query, order=USER_ORDER, page=page)
 
 
 class OwnRoleChange(Invalid):

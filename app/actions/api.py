@@ -4,7 +4,7 @@ comment) and history; the same role and scope rules as the pages (outside scope 
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from app.accounts.deps import require
 from app.accounts.models import User
@@ -14,6 +14,7 @@ from app.actions.schemas import ActionCreate, ActionRead, ActionUpdate, EventRea
 from app.clinics.models import Clinic
 from app.clinics.time_zones import Now
 from app.db import SessionDep
+from app.web.paging import PAGED, PageParams, link_next
 
 router = APIRouter(prefix="/api/v1", tags=["actions"])
 ActionUser = Annotated[User, Depends(require(*service.ACTING_ROLES))]
@@ -34,16 +35,21 @@ def action_read(session: SessionDep, action: Action, *, now: datetime, clinic: C
                       regressions=action.regressions, created_at=action.created_at, updated_at=action.updated_at)
 
 
-@router.get("/actions", response_model=list[ActionRead], responses={404: {"description": "clinic outside scope"}})
-def list_actions(user: ActionUser, session: SessionDep, now: Now, clinic_id: int | None = None,
-                 status: str | None = None, owner: int | None = Query(default=None, description="owner's user id"),
+@router.get("/actions", response_model=list[ActionRead],
+            responses={**PAGED, 404: {"description": "clinic outside scope"}})
+def list_actions(request: Request, response: Response, user: ActionUser, session: SessionDep, page: PageParams,
+                 now: Now,
+                 clinic_id: int | None = None, status: str | None = None,
+                 owner: int | None = Query(default=None, description="owner's user id"),
                  touchpoint: str | None = None, overdue: bool = False) -> list[ActionRead]:
-    """`overdue`: the due day is over in the action's clinic (its own time zone)."""
-    rows = boards.list_actions(session, user=user, filters=boards.BoardFilter(
+    """Overdue first, then by due date, one page at a time (docs/design.md §8); `overdue`: the due day
+    is over in the action's clinic (its own time zone)."""
+    found = boards.actions_page(session, user=user, page=page, filters=boards.BoardFilter(
         clinic_id=clinic_id, status=status or None, owner_id=owner, touchpoint=touchpoint or None,
         overdue=overdue), now=now)
+    link_next(request, response, found)
     return [action_read(session, r["action"], now=now, clinic=r["clinic"], owner=r["owner"], items=r["items"])
-            for r in rows]
+            for r in found.rows]
 
 
 @router.post("/actions", response_model=ActionRead, status_code=201,

@@ -3,10 +3,12 @@
 "what we improved": the gaps an audit turned green in a period, with the audits that proved them.
 """
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from sqlalchemy import and_, case
 from sqlmodel import Session, col, func, select
 
 from app.accounts.models import User
@@ -18,6 +20,7 @@ from app.clinics.models import Clinic
 from app.db_types import utcnow
 from app.errors import Invalid
 from app.i18n import N_, localized
+from app.web.paging import Page, PageRequest, SortKey, bad_cursor, fetch_page
 
 COLUMNS = (ActionStatus.open, ActionStatus.in_progress, ActionStatus.done, ActionStatus.verified)
 
@@ -39,14 +42,16 @@ class BoardFilter:
 class Board:
     clinic: Clinic | None
     filters: BoardFilter
-    columns: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    columns: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # each column's first page
+    pages: dict[str, Page[dict[str, Any]]] = field(default_factory=dict)  # the same, with its next cursor
+    counts: dict[str, int] = field(default_factory=dict)  # every filtered action per status (COUNT)
     owners: list[User] = field(default_factory=list)
     touchpoints: dict[str, str] = field(default_factory=dict)
     overdue: int = 0
 
     @property
     def total(self) -> int:
-        return sum(len(rows) for rows in self.columns.values())
+        return sum(self.counts.values())
 
 
 def is_overdue(action: Action, clinic: Clinic | None, now: datetime | None = None) -> bool:
@@ -56,17 +61,19 @@ def is_overdue(action: Action, clinic: Clinic | None, now: datetime | None = Non
     return action.due_on < time_zones.today_at(clinic, now or utcnow())
 
 
-def list_actions(session: Session, *, user: User, filters: BoardFilter,
-                 now: datetime | None = None) -> list[dict[str, Any]]:
-    """The actions the user may see, filtered, overdue first then by due date; each row a dict with
-    the action, its clinic, owner, covered items and overdue flag (the clinic's day at `now`).
-    Raises ClinicNotFound (404) when a clinic outside the user's scope is asked for."""
-    now = now or utcnow()
+def _order(today: Any) -> tuple[SortKey, ...]:
+    """Overdue first, then by due date (undated last), then creation: all in SQL, so a page is a LIMIT.
+    `today` is each clinic's own day as SQL (time_zones.today_in_sql)."""
+    late = case((and_(col(Action.due_on) < today, col(Action.status).in_(list(service.OPEN_STATUSES))), 0), else_=1)
+    return SortKey(late), SortKey(func.coalesce(col(Action.due_on), date.max)), SortKey(col(Action.id))
+
+
+def _filtered(session: Session, query: Any, *, user: User, filters: BoardFilter, today: Any) -> Any:
+    """`query` narrowed to the actions the user may see and the filters keep. Raises ClinicNotFound (404)
+    when a clinic outside the user's scope is asked for."""
     visible = visible_clinic_ids(session, user)
     if filters.clinic_id is not None:
         service.acting_clinic(session, user=user, clinic_id=filters.clinic_id)
-    query = (select(Action, Clinic, User).join(Clinic, col(Clinic.id) == Action.clinic_id)
-             .join(User, col(User.id) == Action.owner_id))
     if visible is not None:
         query = query.where(col(Action.clinic_id).in_(list(visible) or [-1]))
     if filters.clinic_id is not None:
@@ -77,35 +84,83 @@ def list_actions(session: Session, *, user: User, filters: BoardFilter,
         query = query.where(Action.owner_id == filters.owner_id)
     if filters.touchpoint:
         query = query.where(Action.touchpoint_key == filters.touchpoint)
-    if filters.overdue:  # SQL keeps what may be overdue somewhere; each clinic's own day decides below
-        query = query.where(col(Action.due_on) < time_zones.latest_today(now),
-                            col(Action.status).in_(list(service.OPEN_STATUSES)))
-    query = query.order_by(col(Action.due_on).is_(None), col(Action.due_on), col(Action.id))
-    rows = session.exec(query).all()
-    covered = service.items_of(session, [a.id for a, _c, _u in rows if a.id is not None])
-    found = [{"action": a, "clinic": c, "owner": u, "items": covered.get(a.id or 0, []),
-              "overdue": is_overdue(a, c, now)} for a, c, u in rows]
     if filters.overdue:
-        found = [r for r in found if r["overdue"]]
-    found.sort(key=lambda r: not r["overdue"])  # stable: overdue first, each part by due date
-    return found
+        query = query.where(col(Action.due_on) < today, col(Action.status).in_(list(service.OPEN_STATUSES)))
+    return query
 
 
-def build_board(session: Session, *, user: User, filters: BoardFilter, now: datetime | None = None) -> Board:
-    """The board in four columns, with the owners and touchpoints to filter by."""
+def _rows(session: Session, found: Sequence[Any], now: datetime) -> list[dict[str, Any]]:
+    covered = service.items_of(session, [a.id for a, _c, _u in found if a.id is not None])
+    return [{"action": a, "clinic": c, "owner": u, "items": covered.get(a.id or 0, []),
+             "overdue": is_overdue(a, c, now)} for a, c, u in found]
+
+
+def _with_clinic(query: Any) -> Any:
+    """An actions query joined to each action's clinic: its zone decides "overdue" (today_in_sql)."""
+    return query.select_from(Action).join(Clinic, col(Clinic.id) == Action.clinic_id)
+
+
+def _actions_query(session: Session, *, user: User, filters: BoardFilter, today: Any) -> Any:
+    query = (select(Action, Clinic, User).join(Clinic, col(Clinic.id) == Action.clinic_id)
+             .join(User, col(User.id) == Action.owner_id))
+    return _filtered(session, query, user=user, filters=filters, today=today)
+
+
+def list_actions(session: Session, *, user: User, filters: BoardFilter,
+                 now: datetime | None = None) -> list[dict[str, Any]]:
+    """The actions the user may see, filtered, overdue first then by due date; each row a dict with
+    the action, its clinic, owner, covered items and overdue flag (the clinic's day at `now`).
+    Raises ClinicNotFound (404) when a clinic outside the user's scope is asked for."""
+    now = now or utcnow()
+    today = time_zones.today_in_sql(session, now)
+    query = _actions_query(session, user=user, filters=filters, today=today)
+    return _rows(session, session.exec(query.order_by(*(key.ordered() for key in _order(today)))).all(), now)
+
+
+def actions_page(session: Session, *, user: User, filters: BoardFilter, page: PageRequest,
+                 now: datetime | None = None) -> Page[dict[str, Any]]:
+    """One page of `list_actions`, same order and rows. Raises ClinicNotFound, BadPage."""
+    now = now or utcnow()
+    today = time_zones.today_in_sql(session, now)
+    found = fetch_page(session, _actions_query(session, user=user, filters=filters, today=today),
+                       order=_order(today), page=page)
+    return Page(rows=_rows(session, found.rows, now), next_cursor=found.next_cursor, first=found.first)
+
+
+def build_board(session: Session, *, user: User, filters: BoardFilter, page: PageRequest | None = None,
+                now: datetime | None = None) -> Board:
+    """The board in four columns, each one page long (a "show more" link pages one column: the filter's
+    status with the cursor), with the owners and touchpoints to filter by and the full counts."""
+    page = page or PageRequest()
+    if page.cursor is not None and filters.status not in COLUMNS:  # a cursor pages one column only
+        raise bad_cursor()
     clinic = (service.acting_clinic(session, user=user, clinic_id=filters.clinic_id)
               if filters.clinic_id is not None else None)
-    rows = list_actions(session, user=user, filters=filters, now=now)
-    board = Board(clinic=clinic, filters=filters, columns={str(c): [] for c in COLUMNS})
-    for row in rows:
-        board.columns[row["action"].status].append(row)
-    board.overdue = sum(1 for r in rows if r["overdue"])
-    owner_ids = {r["action"].owner_id for r in rows}
+    now = now or utcnow()
+    today = time_zones.today_in_sql(session, now)
+    shown = [filters.status] if filters.status in COLUMNS else list(COLUMNS)
+    board = Board(clinic=clinic, filters=filters, columns={str(c): [] for c in shown})
+    for status in shown:
+        column = actions_page(session, user=user, filters=replace(filters, status=status),
+                              page=page if filters.status else PageRequest(limit=page.limit), now=now)
+        board.columns[str(status)] = column.rows
+        board.pages[str(status)] = column
+    counted = _filtered(session, _with_clinic(select(Action.status, func.count(col(Action.id)),
+                                                     func.count(case((and_(col(Action.due_on) < today, col(
+                                                         Action.status).in_(list(service.OPEN_STATUSES))), 1))))),
+                        user=user, filters=filters, today=today).group_by(col(Action.status))
+    for status, count, late in session.exec(counted).all():
+        board.counts[status] = int(count)
+        board.overdue += int(late)
+    # The owners and checklists of every filtered action, not only those on the page: DISTINCT in SQL.
+    owner_ids = set(session.exec(_filtered(session, _with_clinic(select(Action.owner_id).distinct()), user=user,
+                                           filters=filters, today=today)).all())
     if clinic is not None:
         board.owners = service.eligible_owners(session, clinic)
     elif owner_ids:
         board.owners = list(session.exec(select(User).where(col(User.id).in_(owner_ids))).all())
-    checklist_ids = {r["action"].checklist_id for r in rows} or {None}
+    checklist_ids = set(session.exec(_filtered(session, _with_clinic(select(Action.checklist_id).distinct()), user=user,
+                                               filters=filters, today=today)).all()) or {None}
     titles: dict[str, str] = {}
     for checklist_id in checklist_ids:
         for key, title in service.touchpoint_titles(session, checklist_id).items():

@@ -20,6 +20,7 @@ from app.errors import Invalid
 from app.i18n import N_, localized
 from app.reports import charts, drivers, pdf
 from app.web.labels import ACTION_STATUS
+from app.web.paging import PageParams, PageRequest
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -41,30 +42,33 @@ def _date(value: str | None) -> date | None:
 
 
 def _board_page(request: Request, session: SessionDep, user: User, clinic_id: int | None, owner: str | None,
-                touchpoint: str | None, overdue: str | None, now: datetime) -> HTMLResponse:
+                touchpoint: str | None, overdue: str | None, now: datetime, status: str | None = None,
+                page: PageRequest | None = None) -> HTMLResponse:
+    """The board; with `status`, that one column paged on (its "show more" link)."""
     filters = boards.BoardFilter(clinic_id=clinic_id, owner_id=_int(owner), touchpoint=touchpoint or None,
-                                 overdue=bool(overdue))
-    board = boards.build_board(session, user=user, filters=filters, now=now)
+                                 overdue=bool(overdue), status=status if status in boards.COLUMNS else None)
+    board = boards.build_board(session, user=user, filters=filters, page=page, now=now)
     return render(request, "actions/board.html", fragment="actions/_board.html", board=board,
                   labels=STATUS_LABELS, filters={"owner": owner or "", "touchpoint": touchpoint or "",
                                                  "overdue": bool(overdue)})
 
 
 @router.get("/actions", name="action_board", response_class=HTMLResponse)
-def network_board(request: Request, user: ActionUser, session: SessionDep, now: Now, owner: Text = None,
-                  touchpoint: Text = None, overdue: Text = None) -> HTMLResponse:
+def network_board(request: Request, user: ActionUser, session: SessionDep, page: PageParams, now: Now,
+                  owner: Text = None, touchpoint: Text = None, overdue: Text = None,
+                  status: Text = None) -> HTMLResponse:
     """The network board; a manager's is their clinic's board (their home)."""
     clinic_id = user.clinic_id if user.role == Role.manager else None
     if user.role == Role.manager and clinic_id is None:
         raise service.ClinicNotFound(clinic="-")
-    return _board_page(request, session, user, clinic_id, owner, touchpoint, overdue, now)
+    return _board_page(request, session, user, clinic_id, owner, touchpoint, overdue, now, status, page)
 
 
 @router.get("/actions/clinics/{clinic_id}", name="clinic_action_board", response_class=HTMLResponse)
-def clinic_board(request: Request, clinic_id: int, user: ActionUser, session: SessionDep, now: Now,
-                 owner: Text = None,
-                 touchpoint: Text = None, overdue: Text = None) -> HTMLResponse:
-    return _board_page(request, session, user, clinic_id, owner, touchpoint, overdue, now)
+def clinic_board(request: Request, clinic_id: int, user: ActionUser, session: SessionDep, page: PageParams,
+                 now: Now, owner: Text = None, touchpoint: Text = None, overdue: Text = None,
+                 status: Text = None) -> HTMLResponse:
+    return _board_page(request, session, user, clinic_id, owner, touchpoint, overdue, now, status, page)
 
 
 @router.get("/actions/improved", name="actions_improved", response_class=HTMLResponse)

@@ -3,7 +3,7 @@
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from sqlmodel import col, func, select
 
@@ -14,6 +14,7 @@ from app.checklists.schema import ChecklistDoc
 from app.db import SessionDep
 from app.errors import Invalid
 from app.i18n import N_
+from app.web.paging import PAGED, PageParams, SortKey, fetch_page, link_next
 
 router = APIRouter(prefix="/api/v1", tags=["checklists"])
 
@@ -81,19 +82,20 @@ _YAML_BODY = {"requestBody": {"required": True, "content": {
                                        "properties": {"file": {"type": "string", "format": "binary"}}}}}}}
 
 
-@router.get("/checklists", response_model=list[ChecklistSummary])
-def list_checklists(user: ChecklistReader, session: SessionDep) -> list[ChecklistSummary]:
-    """The latest published version of every checklist, by slug."""
+@router.get("/checklists", response_model=list[ChecklistSummary], responses=PAGED)
+def list_checklists(request: Request, response: Response, user: ChecklistReader, session: SessionDep,
+                    page: PageParams) -> list[ChecklistSummary]:
+    """The latest published version of every checklist, by slug, one page at a time."""
     latest = (select(ChecklistVersion.checklist_id, func.max(ChecklistVersion.version).label("number"))
               .where(ChecklistVersion.status == "published").group_by(col(ChecklistVersion.checklist_id))
               .subquery())
     query = (select(Checklist.slug, ChecklistVersion.version, ChecklistVersion.title)
              .join(ChecklistVersion, col(ChecklistVersion.checklist_id) == Checklist.id)
              .join(latest, (latest.c.checklist_id == ChecklistVersion.checklist_id)
-                   & (latest.c.number == ChecklistVersion.version))
-             .order_by(col(Checklist.slug)))
-    return [ChecklistSummary(slug=slug, version=number or 0, title=title)
-            for slug, number, title in session.exec(query).all()]
+                   & (latest.c.number == ChecklistVersion.version)))
+    found = fetch_page(session, query, order=(SortKey(col(Checklist.slug)), SortKey(col(Checklist.id))), page=page)
+    link_next(request, response, found)
+    return [ChecklistSummary(slug=slug, version=number or 0, title=title) for slug, number, title in found.rows]
 
 
 @router.post("/checklists", response_model=ChecklistPublished, status_code=201, openapi_extra=_YAML_BODY,

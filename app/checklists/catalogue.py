@@ -4,12 +4,14 @@ and the published versions of one checklist with who published each and when."""
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import exists, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from app.accounts.models import User
 from app.checklists import diff, editor, versions
 from app.checklists.models import Checklist, ChecklistVersion
+from app.web.paging import Page, PageRequest, SortKey, fetch_page
 
 
 @dataclass
@@ -20,24 +22,29 @@ class ChecklistRow:
     draft: ChecklistVersion | None
 
 
-def checklist_rows(session: Session, *, reader: User) -> list[ChecklistRow]:
-    """Every checklist by slug, its latest published version and publisher, and the reader's own
-    draft (nobody sees anyone else's). A checklist known only from the reader's draft is listed too."""
+def checklist_rows(session: Session, *, reader: User, page: PageRequest | None = None) -> Page[ChecklistRow]:
+    """One page of checklists by slug, each with its latest published version and publisher and the
+    reader's own draft (nobody sees anyone else's). A checklist known only from the reader's draft is
+    listed too. Raises BadPage for a cursor that is not this list's."""
+    shown = exists().where(col(ChecklistVersion.checklist_id) == Checklist.id,
+                           or_(col(ChecklistVersion.status) == "published",
+                               col(ChecklistVersion.created_by_id) == reader.id))
+    found = fetch_page(session, select(Checklist).where(shown),
+                       order=(SortKey(col(Checklist.slug)), SortKey(col(Checklist.id))), page=page or PageRequest())
     publisher = aliased(User)
     query = (select(Checklist, ChecklistVersion, publisher)
-             .join(ChecklistVersion, col(ChecklistVersion.checklist_id) == Checklist.id, isouter=True)
+             .join(ChecklistVersion, col(ChecklistVersion.checklist_id) == Checklist.id)
              .join(publisher, col(publisher.id) == ChecklistVersion.published_by_id, isouter=True)
+             .where(col(Checklist.id).in_([checklist.id for checklist in found.rows]))
              .order_by(col(Checklist.slug), col(ChecklistVersion.version)))
-    rows: dict[str, ChecklistRow] = {}
-    for checklist, version, user in session.exec(query).all():
-        row = rows.setdefault(checklist.slug, ChecklistRow(checklist.slug, None, None, None))
-        if version is None:
-            continue
+    rows = {checklist.slug: ChecklistRow(checklist.slug, None, None, None) for checklist in found.rows}
+    for checklist, version, user in session.exec(query).all() if found.rows else ():
+        row = rows[checklist.slug]
         if version.status == "published":
             row.latest, row.published_by = version, user
         elif version.created_by_id == reader.id:
             row.draft = version
-    return [row for row in rows.values() if row.latest is not None or row.draft is not None]
+    return Page(rows=list(rows.values()), next_cursor=found.next_cursor, first=found.first)
 
 
 @dataclass

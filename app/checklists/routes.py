@@ -17,6 +17,7 @@ from app.db import SessionDep
 from app.errors import Invalid
 from app.fieldwork.deps import PostedForm
 from app.i18n import N_
+from app.web import paging
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -41,8 +42,10 @@ def _draft_context(session: Session, slug: str, draft: ChecklistVersion) -> dict
 
 def _list_page(request: Request, session: Session, user: User, *, status_code: int = 200,
                upload_problems: list[Any] | None = None, upload_name: str | None = None) -> Response:
+    found = catalogue.checklist_rows(session, reader=user, page=paging.page_request(
+        request.query_params.get("limit"), request.query_params.get("cursor")))
     return render(request, "checklists/list.html", block="content", status_code=status_code,
-                  rows=catalogue.checklist_rows(session, reader=user), upload_problems=upload_problems or [],
+                  rows=found.rows, listing=found, upload_problems=upload_problems or [],
                   upload_name=upload_name, can_edit=user.role in ("qa_lead", "admin"))
 
 

@@ -17,6 +17,7 @@ from app.errors import NotFound
 from app.fieldwork.deps import PostedForm
 from app.fieldwork.models import Scenario
 from app.i18n import N_, gettext
+from app.web.paging import PageParams, SortKey, fetch_page
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -51,10 +52,13 @@ def _form(request: Request, session: Session, *, values: dict[str, Any], editing
 
 
 @router.get("/scenarios", name="scenarios")
-def scenario_list(request: Request, user: QaUser, session: SessionDep) -> Response:
-    scenarios = session.exec(select(Scenario).order_by(col(Scenario.slug))).all()
-    return render(request, "scenarios/list.html", block="content", scenarios=scenarios,
-                  checklists=_checklists(session))
+def scenario_list(request: Request, user: QaUser, session: SessionDep, page: PageParams) -> Response:
+    found = fetch_page(session, select(Scenario), order=(SortKey(col(Scenario.slug)), SortKey(col(Scenario.id))),
+                       page=page)
+    ids = {scenario.checklist_id for scenario in found.rows}  # name only the page's checklists
+    checklists = dict(session.exec(select(Checklist.id, Checklist.slug).where(col(Checklist.id).in_(ids))).all())
+    return render(request, "scenarios/list.html", block="content", scenarios=found.rows, listing=found,
+                  checklists=checklists)
 
 
 @router.get("/scenarios/new", name="new_scenario")

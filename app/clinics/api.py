@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
@@ -12,6 +12,7 @@ from app.accounts.models import Role, User
 from app.clinics import service, time_zones
 from app.clinics.models import Clinic
 from app.db import SessionDep
+from app.web.paging import PAGED, PageParams, link_next
 
 router = APIRouter(prefix="/api/v1", tags=["clinics"])
 
@@ -49,11 +50,14 @@ def _read(session: Session, clinic: Clinic, region: str | None = None) -> Clinic
                       time_zone=clinic.time_zone or None, effective_time_zone=time_zones.zone_of(clinic).key)
 
 
-@router.get("/clinics", response_model=list[ClinicRead])
-def list_clinics(user: ClinicReader, session: SessionDep) -> list[ClinicRead]:
-    """Clinics the caller may see: admin and qa_lead all, a director their scope, a manager their own."""
-    rows = service.list_clinics(session, visible=scope.visible_clinic_ids(session, user))
-    return [_read(session, clinic, region) for clinic, region in rows]
+@router.get("/clinics", response_model=list[ClinicRead], responses=PAGED)
+def list_clinics(request: Request, response: Response, user: ClinicReader, session: SessionDep,
+                 page: PageParams) -> list[ClinicRead]:
+    """Clinics the caller may see: admin and qa_lead all, a director their scope, a manager their own.
+    Branches first, by region and name, one page at a time."""
+    found = service.clinics_page(session, page=page, visible=scope.visible_clinic_ids(session, user))
+    link_next(request, response, found)
+    return [_read(session, clinic, region) for clinic, region in found.rows]
 
 
 @router.post("/clinics", response_model=ClinicRead, status_code=201,

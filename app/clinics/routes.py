@@ -11,6 +11,7 @@ from app.clinics import service, time_zones
 from app.clinics.models import Clinic
 from app.db import SessionDep
 from app.settings import get_settings
+from app.web import paging
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -21,10 +22,12 @@ BLANK = {"name": "", "region_id": "", "city": "", "address": "", "latitude": "",
 
 def _list_page(request: Request, session: Session, *, status_code: int = 200,
                region_errors: dict | None = None, region_form: dict | None = None) -> Response:
-    clinics = service.list_clinics(session)
-    return render(request, "admin/clinics.html", status_code=status_code,
-                  branches=[row for row in clinics if not row[0].is_competitor],
-                  competitors=[row for row in clinics if row[0].is_competitor],
+    # One list, branches first: a page may end inside the branches or start inside the competitors.
+    clinics = service.clinics_page(session, page=paging.page_request(request.query_params.get("limit"),
+                                                                     request.query_params.get("cursor")))
+    return render(request, "admin/clinics.html", status_code=status_code, listing=clinics,
+                  branches=[row for row in clinics.rows if not row[0].is_competitor],
+                  competitors=[row for row in clinics.rows if row[0].is_competitor],
                   regions=service.list_regions(session), region_errors=region_errors or {},
                   region_form=region_form or {}, default_zone=get_settings().default_time_zone)
 

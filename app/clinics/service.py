@@ -1,7 +1,9 @@
 """Regions and clinics: list (within a user's scope), create, edit, rename. Every change is on the trail."""
 
 from dataclasses import dataclass
+from typing import Any
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.accounts.models import User
@@ -10,6 +12,7 @@ from app.clinics.models import Clinic, Region
 from app.errors import Invalid, NotFound
 from app.i18n import N_, gettext
 from app.trail import service as trail
+from app.web.paging import Page, PageRequest, SortKey, fetch_page
 
 NAME_MAX = 200
 REGION_MAX = 120
@@ -153,16 +156,34 @@ def region_named(session: Session, name: str, *, actor: User | None) -> Region:
     return _region_by_name(session, name) or create_region(session, name=name, actor=actor)
 
 
-def list_clinics(session: Session, *, visible: set[int] | None = None,
-                 include_inactive: bool = True) -> list[tuple[Clinic, str]]:
-    """Clinics with their region's name, branches first, by region and name; `visible` None = all."""
+# Branches first, by region and name; a clinic without a region sorts as region "".
+CLINIC_ORDER = (SortKey(col(Clinic.is_competitor)), SortKey(func.coalesce(col(Region.name), "")),
+                SortKey(col(Clinic.name)), SortKey(col(Clinic.id)))
+
+
+def _clinics_query(visible: set[int] | None, include_inactive: bool) -> Any:
     query = (select(Clinic, Region.name).join(Region, col(Clinic.region_id) == col(Region.id), isouter=True)
-             .order_by(col(Clinic.is_competitor), col(Region.name), col(Clinic.name), col(Clinic.id)))
+             .order_by(*(key.ordered() for key in CLINIC_ORDER)))
     if visible is not None:
         query = query.where(col(Clinic.id).in_(visible or {-1}))
     if not include_inactive:
         query = query.where(col(Clinic.active))
-    return [(clinic, region_name or "") for clinic, region_name in session.exec(query).all()]
+    return query
+
+
+def list_clinics(session: Session, *, visible: set[int] | None = None,
+                 include_inactive: bool = True) -> list[tuple[Clinic, str]]:
+    """Clinics with their region's name, branches first, by region and name; `visible` None = all."""
+    return [(clinic, region_name or "") for clinic, region_name
+            in session.exec(_clinics_query(visible, include_inactive)).all()]
+
+
+def clinics_page(session: Session, *, page: PageRequest, visible: set[int] | None = None,
+                 include_inactive: bool = True) -> Page[tuple[Clinic, str]]:
+    """One page of `list_clinics`, same order. Raises BadPage for a cursor that is not this list's."""
+    found = fetch_page(session, _clinics_query(visible, include_inactive), order=CLINIC_ORDER, page=page)
+    return Page(rows=[(clinic, region_name or "") for clinic, region_name in found.rows],
+                next_cursor=found.next_cursor, first=found.first)
 
 
 def get_clinic(session: Session, clinic_id: int) -> Clinic:

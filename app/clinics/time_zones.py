@@ -8,10 +8,11 @@ first and last midnight. Everything stored is UTC; this module turns it into a c
 from collections.abc import Collection
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
-from typing import Annotated, Protocol
+from typing import Annotated, Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from fastapi import Depends
+from sqlalchemy import case, literal
 from sqlmodel import Session, col, select
 
 from app.clinics.models import Clinic
@@ -77,6 +78,17 @@ def local_date(moment: datetime | None, clinic: HasZone | None) -> date | None:
 def from_local(wall: datetime, clinic: HasZone | None) -> datetime:
     """A wall-clock time at the clinic (no zone) as a UTC instant, with the offset of that date (DST)."""
     return wall.replace(tzinfo=zone_of(clinic)).astimezone(UTC)
+
+
+def today_in_sql(session: Session, now: datetime) -> Any:
+    """Each clinic's own day at `now` as a SQL expression over `clinics.time_zone` (a query using it
+    joins Clinic): one CASE over the zones the clinics use, so "overdue" can filter, sort and page in SQL."""
+    names = [name for name in session.exec(select(Clinic.time_zone).distinct()).all() if name]
+    default = today_at(None, now)
+    if not names:
+        return literal(default)
+    return case(*((col(Clinic.time_zone) == name, now.astimezone(zone_named(name)).date()) for name in names),
+                else_=default)
 
 
 def latest_today(now: datetime) -> date:

@@ -41,6 +41,7 @@ from app.i18n import N_
 from app.money import terms as money_terms
 from app.validity import verdict
 from app.validity.schemas import validity_out
+from app.web.paging import PAGED, PageParams, link_next
 from app.web.urls import url_for
 
 router = APIRouter(prefix="/api/v1", tags=["fieldwork"], route_class=LimitedBodyRoute)
@@ -48,9 +49,13 @@ router = APIRouter(prefix="/api/v1", tags=["fieldwork"], route_class=LimitedBody
 AssignmentReader = Annotated[User, Depends(require(Role.shopper, Role.qa_lead, Role.admin))]
 
 
-@router.get("/waves", response_model=list[WaveOut])
-def list_waves(user: QaUser, session: SessionDep) -> list[WaveOut]:
-    return [WaveOut.model_validate(w, from_attributes=True) for w in waves.list_waves(session)]
+@router.get("/waves", response_model=list[WaveOut], responses=PAGED)
+def list_waves(request: Request, response: Response, user: QaUser, session: SessionDep,
+               page: PageParams) -> list[WaveOut]:
+    """The latest period first, one page at a time (docs/design.md §8)."""
+    found = waves.waves_page(session, page=page)
+    link_next(request, response, found)
+    return [WaveOut.model_validate(w, from_attributes=True) for w in found.rows]
 
 
 @router.post("/waves", response_model=WaveOut, status_code=201)
@@ -102,11 +107,14 @@ def create_assignment(body: AssignmentIn, user: QaUser, session: SessionDep) -> 
     return _assignment_out(session, assignments.visit_of(session, audit))
 
 
-@router.get("/assignments", response_model=list[AssignmentOut])
-def list_assignments(user: AssignmentReader, session: SessionDep) -> list[AssignmentOut]:
-    """A shopper sees their own assignments; QA and admins see all."""
+@router.get("/assignments", response_model=list[AssignmentOut], responses=PAGED)
+def list_assignments(request: Request, response: Response, user: AssignmentReader, session: SessionDep,
+                     page: PageParams) -> list[AssignmentOut]:
+    """A shopper sees their own assignments; QA and admins see all. By due date, one page at a time."""
     shopper = user if user.role == Role.shopper else None
-    return [_assignment_out(session, visit) for visit in assignments.visits(session, shopper=shopper)]
+    found = assignments.visits_page(session, page=page, shopper=shopper)
+    link_next(request, response, found)
+    return [_assignment_out(session, visit) for visit in found.rows]
 
 
 def _evidence_out(request: Request, item_keys: dict[int, str], file: Evidence) -> EvidenceOut:

@@ -3,7 +3,9 @@ creates its draft audit, pinned to the checklist's latest version."""
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app import events
@@ -16,6 +18,7 @@ from app.fieldwork.models import Assignment, Audit, AuditStatus, Scenario, Wave
 from app.i18n import N_
 from app.pool import rules as pool_rules
 from app.trail import service as trail
+from app.web.paging import Page, PageRequest, SortKey, fetch_page
 
 
 class ScenarioNotFound(NotFound):
@@ -108,19 +111,33 @@ def get_scenario(session: Session, scenario_id: int) -> Scenario:
     return scenario
 
 
-def visits(session: Session, *, shopper: User | None = None) -> list[Visit]:
-    """Live (not cancelled) assignments with their audits: a shopper's own, or all when shopper is None.
-    Ordered by visit window, then creation."""
+# Undated windows last (a sentinel, so the key stays comparable), then creation.
+VISIT_ORDER = (SortKey(func.coalesce(col(Assignment.window_end), date.max)), SortKey(col(Assignment.id)))
+
+
+def _visits_query(shopper: User | None) -> Any:
     query = (select(Assignment, Audit, Clinic, Wave, Scenario)  # type: ignore[call-overload]
              .join(Audit, col(Audit.assignment_id) == Assignment.id)
              .join(Clinic, col(Clinic.id) == Assignment.clinic_id)
              .join(Wave, col(Wave.id) == Assignment.wave_id)
              .outerjoin(Scenario, col(Scenario.id) == Assignment.scenario_id)
              .where(col(Assignment.cancelled_at).is_(None))
-             .order_by(col(Assignment.window_end).asc().nulls_last(), col(Assignment.id)))
+             .order_by(*(key.ordered() for key in VISIT_ORDER)))
     if shopper is not None:
         query = query.where(Assignment.shopper_id == shopper.id)
-    return [Visit(*row) for row in session.exec(query).all()]
+    return query
+
+
+def visits(session: Session, *, shopper: User | None = None) -> list[Visit]:
+    """Live (not cancelled) assignments with their audits: a shopper's own, or all when shopper is None.
+    Ordered by visit window, then creation."""
+    return [Visit(*row) for row in session.exec(_visits_query(shopper)).all()]
+
+
+def visits_page(session: Session, *, page: PageRequest, shopper: User | None = None) -> Page[Visit]:
+    """One page of `visits`, in the same order. Raises BadPage for a cursor that is not this list's."""
+    found = fetch_page(session, _visits_query(shopper), order=VISIT_ORDER, page=page)
+    return Page(rows=[Visit(*row) for row in found.rows], next_cursor=found.next_cursor, first=found.first)
 
 
 def visit_of(session: Session, audit: Audit) -> Visit:

@@ -9,6 +9,7 @@ from app.errors import Conflict, Invalid, NotFound
 from app.fieldwork.models import Wave
 from app.i18n import N_
 from app.trail import service as trail
+from app.web.paging import Page, PageRequest, SortKey, fetch_page
 
 # Bounds the pages and the API share: a count from a form must not keep one request (and, on
 # SQLite, every other request) inside a transaction for minutes.
@@ -50,6 +51,14 @@ def get_wave(session: Session, wave_id: int) -> Wave:
     return wave
 
 
+WAVE_ORDER = (SortKey(col(Wave.starts_on), descending=True), SortKey(col(Wave.id), descending=True))
+
+
 def list_waves(session: Session) -> list[Wave]:
     """Every wave, the latest period first."""
-    return list(session.exec(select(Wave).order_by(col(Wave.starts_on).desc(), col(Wave.id).desc())).all())
+    return list(session.exec(select(Wave).order_by(*(key.ordered() for key in WAVE_ORDER))).all())
+
+
+def waves_page(session: Session, *, page: PageRequest) -> Page[Wave]:
+    """One page of waves in `list_waves` order. Raises BadPage for a cursor that is not this list's."""
+    return fetch_page(session, select(Wave), order=WAVE_ORDER, page=page)

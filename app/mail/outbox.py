@@ -7,6 +7,7 @@ from sqlmodel import Session, col, func, select
 
 from app.mail import compose
 from app.mail.models import MailStatus, OutgoingMail
+from app.web.paging import Page, PageRequest, SortKey, fetch_page
 
 _PENDING = "mp_mail_to_send"  # session.info key: mail ids to hand to the queue after commit
 
@@ -46,15 +47,12 @@ def _forget(session: Session) -> None:
     session.info.pop(_PENDING, None)
 
 
-def mail_page(session: Session, *, status: str | None = None, limit: int = 50,
-              before_id: int | None = None) -> list[OutgoingMail]:
-    """Newest first, a page at a time (before_id is the last id of the previous page)."""
-    query = select(OutgoingMail).order_by(col(OutgoingMail.id).desc()).limit(limit)
+def mail_page(session: Session, *, page: PageRequest, status: str | None = None) -> Page[OutgoingMail]:
+    """Newest first, a page at a time. Raises BadPage for a cursor that is not this list's."""
+    query = select(OutgoingMail)
     if status:
         query = query.where(OutgoingMail.status == status)
-    if before_id:
-        query = query.where(col(OutgoingMail.id) < before_id)
-    return list(session.exec(query).all())
+    return fetch_page(session, query, order=(SortKey(col(OutgoingMail.id), descending=True),), page=page)
 
 
 def counts_by_status(session: Session) -> dict[str, int]:

@@ -11,6 +11,7 @@ from app.i18n import N_
 from app.mail import outbox
 from app.mail.models import MailStatus, OutgoingMail
 from app.settings import get_settings
+from app.web.paging import PageParams
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -20,13 +21,13 @@ STATUS_LABELS = {MailStatus.queued: N_("Queued"), MailStatus.sending: N_("Sendin
 
 
 @router.get("/admin/outbox", name="admin_outbox")
-def outbox_page(request: Request, admin: AdminUser, session: SessionDep, status: str | None = None,
-                before: int | None = None) -> Response:
+def outbox_page(request: Request, admin: AdminUser, session: SessionDep, page: PageParams,
+                status: str | None = None) -> Response:
     status = status if status in MailStatus.__members__ else None
-    page = outbox.mail_page(session, status=status, before_id=before if before and before > 0 else None)
+    mails = outbox.mail_page(session, page=page, status=status)
     settings = get_settings()
-    return render(request, "admin/outbox.html", mails=page, status=status, counts=outbox.counts_by_status(session),
-                  statuses=list(MailStatus), next_before=page[-1].id if len(page) == 50 else None,
+    return render(request, "admin/outbox.html", mails=mails.rows, listing=mails, status=status,
+                  counts=outbox.counts_by_status(session), statuses=list(MailStatus),
                   smtp_host=settings.smtp_host, mail_dir=settings.mail_path,
                   status_labels=STATUS_LABELS)
 

@@ -1,6 +1,6 @@
 """Money over the API: a shopper's own earnings; payout batches for QA leads and admins."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response
 
 from app.accounts.deps import ShopperUser
 from app.db import SessionDep
@@ -9,6 +9,7 @@ from app.money.amounts import currency
 from app.money.deps import PayoutUser
 from app.money.models import Payout
 from app.money.schemas import EarningsOut, EntryOut, PayoutIn, PayoutOut
+from app.web.paging import PAGED, PageParams, link_next
 
 router = APIRouter(prefix="/api/v1", tags=["money"])
 
@@ -29,9 +30,13 @@ def _out(payout: Payout) -> PayoutOut:
     return PayoutOut.model_validate(payout, from_attributes=True)
 
 
-@router.get("/payouts", response_model=list[PayoutOut])
-def list_payouts(user: PayoutUser, session: SessionDep) -> list[PayoutOut]:
-    return [_out(p) for p in payouts.list_payouts(session)]
+@router.get("/payouts", response_model=list[PayoutOut], responses=PAGED)
+def list_payouts(request: Request, response: Response, user: PayoutUser, session: SessionDep,
+                 page: PageParams) -> list[PayoutOut]:
+    """The newest batch first, one page at a time (docs/design.md §8)."""
+    found = payouts.payouts_page(session, page=page)
+    link_next(request, response, found)
+    return [_out(p) for p in found.rows]
 
 
 @router.post("/payouts", response_model=PayoutOut, status_code=201,

@@ -20,6 +20,7 @@ from app.i18n import N_
 from app.money.amounts import ZERO, currency, signed, to_amount
 from app.money.models import EntryKind, EntryStatus, LedgerEntry, Payout, PayoutStatus
 from app.trail import service as trail
+from app.web.paging import Page, PageRequest, SortKey, fetch_page
 
 
 class PayoutNotFound(NotFound):
@@ -61,8 +62,12 @@ def get_payout(session: Session, payout_id: int) -> Payout:
     return payout
 
 
-def list_payouts(session: Session) -> list[Payout]:
-    return list(session.exec(select(Payout).order_by(col(Payout.created_at).desc(), col(Payout.id).desc())).all())
+PAYOUT_ORDER = (SortKey(col(Payout.created_at), descending=True), SortKey(col(Payout.id), descending=True))
+
+
+def payouts_page(session: Session, *, page: PageRequest) -> Page[Payout]:
+    """One page of batches, the newest first. Raises BadPage for a cursor that is not this list's."""
+    return fetch_page(session, select(Payout), order=PAYOUT_ORDER, page=page)
 
 
 def entries_of(session: Session, payout: Payout) -> list[LedgerEntry]:

@@ -26,6 +26,7 @@ from app.review import screen
 from app.review.deps import AuditById
 from app.storage import MissingFile
 from app.storage.responses import stored_file
+from app.web import paging
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False, route_class=LimitedBodyRoute)
@@ -122,7 +123,9 @@ def earnings_page(request: Request, user: ShopperUser, session: SessionDep) -> R
 def _payouts_page(request: Request, session: SessionDep, *, status_code: int = 200, error: str | None = None,
                   up_to: date | None = None) -> Response:
     day = up_to or utcnow().date()
-    return render(request, "money/payouts.html", status_code=status_code, payouts=payouts.list_payouts(session),
+    found = payouts.payouts_page(session, page=paging.page_request(request.query_params.get("limit"),
+                                                                   request.query_params.get("cursor")))
+    return render(request, "money/payouts.html", status_code=status_code, payouts=found.rows, listing=found,
                   payable=payouts.payable(session, up_to=day), up_to=day, error=error, currency=currency())
 
 

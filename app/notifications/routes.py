@@ -13,6 +13,7 @@ from app.i18n import N_
 from app.notifications import messages, service
 from app.notifications.events import EVENTS
 from app.notifications.models import Channel, Notification
+from app.web.paging import PageParams
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -26,10 +27,9 @@ def _rows(notifications: list[Notification]) -> list[tuple[Notification, message
 
 
 @router.get("/notifications", name="notifications")
-def notifications_page(request: Request, user: CurrentUser, session: SessionDep, before: int | None = None) -> Response:
-    page = service.page_of(session, user=user, before_id=before if before and before > 0 else None)
-    more = len(page) == service.PAGE_SIZE and bool(service.page_of(session, user=user, before_id=page[-1].id, limit=1))
-    return render(request, "notifications/list.html", rows=_rows(page), next_before=page[-1].id if more else None,
+def notifications_page(request: Request, user: CurrentUser, session: SessionDep, page: PageParams) -> Response:
+    found = service.page_of(session, user=user, page=page)
+    return render(request, "notifications/list.html", rows=_rows(found.rows), listing=found,
                   unread=service.unread_count(session, user=user))
 
 

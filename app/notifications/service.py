@@ -17,8 +17,7 @@ from app.notifications import messages
 from app.notifications.events import EVENTS, Event
 from app.notifications.models import Channel, Notification, Preference
 from app.settings import get_settings
-
-PAGE_SIZE = 30
+from app.web.paging import Page, PageRequest, SortKey, fetch_page
 
 
 class BadUnsubscribeLink(DomainError):
@@ -135,14 +134,10 @@ def unread_count(session: Session, *, user: User) -> int:
     return int(session.exec(query).one())
 
 
-def page_of(session: Session, *, user: User, before_id: int | None = None,
-            limit: int = PAGE_SIZE) -> list[Notification]:
-    """The user's notifications, newest first, a page at a time."""
-    query = (select(Notification).where(Notification.user_id == user.id)
-             .order_by(col(Notification.id).desc()).limit(limit))
-    if before_id:
-        query = query.where(col(Notification.id) < before_id)
-    return list(session.exec(query).all())
+def page_of(session: Session, *, user: User, page: PageRequest) -> Page[Notification]:
+    """The user's notifications, newest first, a page at a time. Raises BadPage for a bad cursor."""
+    return fetch_page(session, select(Notification).where(Notification.user_id == user.id),
+                      order=(SortKey(col(Notification.id), descending=True),), page=page)
 
 
 def mark_read(session: Session, *, user: User, notification_ids: Iterable[int] | None = None) -> None:

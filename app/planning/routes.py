@@ -13,6 +13,7 @@ from app.errors import DomainError
 from app.fieldwork import waves
 from app.i18n import N_, gettext
 from app.planning import service
+from app.web import paging
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -31,10 +32,15 @@ def _flashes(done: str | None, n: str | None = None) -> list[tuple[str, str]]:
     return [("ok", gettext(DONE_MESSAGES[done]).format(n=n if (n or "").isdigit() else ""))]
 
 
+def _page(request: Request) -> paging.PageRequest:
+    return paging.page_request(request.query_params.get("limit"), request.query_params.get("cursor"))
+
+
 def _waves_page(request: Request, session: SessionDep, *, status_code: int = 200, error: str | None = None,
                 form: dict[str, object] | None = None) -> Response:
     return render(request, "planning/waves.html", block="waves", status_code=status_code,
-                  waves=service.waves_with_progress(session), error=error, form=form or {})
+                  listing=service.waves_with_progress(session, _page(request)),
+                  error=error, form=form or {})
 
 
 @router.get("/waves", name="waves")
@@ -60,9 +66,10 @@ def wave_create(request: Request, user: QaUser, session: SessionDep, name: Annot
 def _board_page(request: Request, session: SessionDep, wave_id: int, *, status_code: int = 200,
                 error: str | None = None, now: datetime | None = None) -> Response:
     wave = waves.get_wave(session, wave_id)
+    board = service.wave_board(session, wave, _page(request), now=now)
     return render(request, "planning/board.html", block="board", status_code=status_code, wave=wave,
-                  rows=service.wave_board(session, wave, now=now), choices=service.board_choices(session),
-                  error=error)
+                  listing=board, rows=board.rows,
+                  choices=service.board_choices(session), error=error)
 
 
 @router.get("/waves/{wave_id}", name="wave_board")

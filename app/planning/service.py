@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import case, delete
+from sqlalchemy import and_, case, delete, exists
 from sqlmodel import Session, col, func, select
 
 from app import events
@@ -31,6 +31,7 @@ from app.i18n import N_, localized
 from app.pool import rules as pool_rules
 from app.reports import lookups, sample_size
 from app.trail import service as trail
+from app.web.paging import Page, PageRequest, SortKey, fetch_page
 
 
 class NotReassignable(Conflict):
@@ -58,19 +59,22 @@ class WaveProgress:
     approved: int
 
 
-def waves_with_progress(session: Session) -> list[WaveProgress]:
-    """Every wave, latest first, with planned (visits per clinic × active clinics) and live counts."""
+def waves_with_progress(session: Session, page: PageRequest | None = None) -> Page[WaveProgress]:
+    """One page of waves, latest first, with planned (visits per clinic × active clinics) and live
+    counts for the waves on it. Raises BadPage for a cursor that is not this list's."""
+    found = fieldwork_waves.waves_page(session, page=page or PageRequest())
+    wave_ids = [wave.id for wave in found.rows]
     active_clinics = session.exec(select(func.count(col(Clinic.id))).where(col(Clinic.active))).one()
     query = (select(Assignment.wave_id, func.count(col(Assignment.id)),
                     func.count(case((col(Audit.submission_count) > 0, 1))),
                     func.count(case((col(Audit.status) == AuditStatus.approved, 1))))
              .join(Audit, col(Audit.assignment_id) == Assignment.id)
-             .where(col(Assignment.cancelled_at).is_(None)).group_by(col(Assignment.wave_id)))
+             .where(col(Assignment.cancelled_at).is_(None), col(Assignment.wave_id).in_(wave_ids))
+             .group_by(col(Assignment.wave_id)))
     counts = {wave_id: (assigned, submitted, approved)
-              for wave_id, assigned, submitted, approved in session.exec(query).all()}
-    waves = session.exec(select(Wave).order_by(col(Wave.starts_on).desc(), col(Wave.id).desc())).all()
-    return [WaveProgress(wave, wave.visits_per_clinic * active_clinics, *counts.get(wave.id or 0, (0, 0, 0)))
-            for wave in waves]
+              for wave_id, assigned, submitted, approved in session.exec(query).all()} if wave_ids else {}
+    return Page(rows=[WaveProgress(wave, wave.visits_per_clinic * active_clinics, *counts.get(wave.id or 0, (0, 0, 0)))
+                      for wave in found.rows], next_cursor=found.next_cursor, first=found.first)
 
 
 @dataclass
@@ -103,25 +107,34 @@ def _is_untouched(audit_status: str | None, submission_count: int, answered: boo
     return audit_status == AuditStatus.draft and submission_count == 0 and not answered
 
 
-def wave_board(session: Session, wave: Wave, *, now: datetime | None = None) -> list[BoardRow]:
-    """One row per active clinic (and any inactive one that has visits in the wave), with planned,
-    assigned, submitted and approved counts, the live visits and the sample-size hint (visits needed
-    for the weakest 0/1 item, from the clinic's latest approved audits of the wave's checklist)."""
+BOARD_ORDER = (SortKey(col(Clinic.is_competitor)), SortKey(col(Clinic.name)), SortKey(col(Clinic.id)))
+
+
+def wave_board(session: Session, wave: Wave, page: PageRequest | None = None, *,
+               now: datetime | None = None) -> Page[BoardRow]:
+    """One page of rows, one per active clinic (and any inactive one that has visits in the wave), with
+    planned, assigned, submitted and approved counts, the live visits and the sample-size hint (visits
+    needed for the weakest 0/1 item, from the clinic's latest approved audits of the wave's checklist);
+    a visit is late when its window's last day is over at its clinic at `now`. Raises BadPage for a
+    cursor that is not this list's."""
+    has_visits = exists().where(col(Assignment.clinic_id) == Clinic.id, col(Assignment.wave_id) == wave.id,
+                                col(Assignment.cancelled_at).is_(None))
+    found = fetch_page(session, select(Clinic).where(col(Clinic.active) | has_visits), order=BOARD_ORDER,
+                       page=page or PageRequest())
+    clinics = found.rows
+    clinic_ids = [clinic.id for clinic in clinics]
+    on_page = and_(col(Audit.wave_id) == wave.id, col(Audit.clinic_id).in_(clinic_ids))
     answered_audits = set(session.exec(
-        select(Answer.audit_id).join(Audit, col(Audit.id) == Answer.audit_id)
-        .where(Audit.wave_id == wave.id).distinct()).all())
+        select(Answer.audit_id).join(Audit, col(Audit.id) == Answer.audit_id).where(on_page).distinct()).all())
     answered_audits |= set(session.exec(
-        select(Evidence.audit_id).join(Audit, col(Audit.id) == Evidence.audit_id)
-        .where(Audit.wave_id == wave.id).distinct()).all())
+        select(Evidence.audit_id).join(Audit, col(Audit.id) == Evidence.audit_id).where(on_page).distinct()).all())
     visits = session.exec(
         select(Assignment, Audit.id, Audit.status, Audit.submission_count, User.name, User.email)  # type: ignore[call-overload]
         .outerjoin(Audit, col(Audit.assignment_id) == Assignment.id)
         .join(User, col(User.id) == Assignment.shopper_id)
-        .where(Assignment.wave_id == wave.id, col(Assignment.cancelled_at).is_(None))
+        .where(Assignment.wave_id == wave.id, col(Assignment.cancelled_at).is_(None),
+               col(Assignment.clinic_id).in_(clinic_ids))
         .order_by(col(Assignment.id))).all()
-    clinic_ids = {assignment.clinic_id for assignment, *_rest in visits}
-    clinics = session.exec(select(Clinic).where(col(Clinic.active) | col(Clinic.id).in_(clinic_ids))
-                           .order_by(col(Clinic.is_competitor), col(Clinic.name))).all()
     rows = {clinic.id: BoardRow(clinic=clinic, planned=wave.visits_per_clinic) for clinic in clinics}
     now = now or utcnow()
     for assignment, audit_id, status, submissions, name, email in visits:
@@ -147,7 +160,7 @@ def wave_board(session: Session, wave: Wave, *, now: datetime | None = None) -> 
         for clinic_id, hint in advice.items():
             # the board names the item by its question, as the checklist asks it, not by its key
             rows[clinic_id].advice = hint | {"item_text": localized(texts.get(hint["item"])) or hint["item"]}
-    return list(rows.values())
+    return Page(rows=list(rows.values()), next_cursor=found.next_cursor, first=found.first)
 
 
 def _board_checklist(session: Session, wave: Wave) -> Checklist | None:

@@ -1,6 +1,6 @@
 """The visit board over the API: what a shopper may claim, the claim, and publishing (QA)."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response
 from sqlmodel import Session
 
 from app.accounts.deps import QaUser, ShopperUser
@@ -13,7 +13,9 @@ from app.fieldwork.schemas import AssignmentOut
 from app.i18n import N_
 from app.money.amounts import currency
 from app.pool import board
+from app.pool.models import BoardStatus, BoardVisit
 from app.pool.schemas import BoardVisitIn, BoardVisitOut
+from app.web.paging import PAGED, PageParams, link_next
 
 router = APIRouter(prefix="/api/v1", tags=["board"])
 
@@ -26,10 +28,15 @@ def _out(card: board.BoardCard) -> BoardVisitOut:
                          reimbursement_limit=card.reimbursement_limit, currency=currency(), status=v.status)
 
 
-@router.get("/board", response_model=list[BoardVisitOut])
-def list_board(user: ShopperUser, session: SessionDep) -> list[BoardVisitOut]:
-    """The visits this shopper may claim now (none for an inactive shopper)."""
-    return [_out(card) for card in board.claimable_for(session, shopper=user)]
+@router.get("/board", response_model=list[BoardVisitOut], responses=PAGED)
+def list_board(request: Request, response: Response, user: ShopperUser, session: SessionDep,
+               page: PageParams) -> list[BoardVisitOut]:
+    """The visits this shopper may claim now (none for an inactive shopper), soonest window first.
+    The rules are checked per page of open visits, so a page may hold fewer than `limit` rows, even
+    none, while the Link header says more follow."""
+    found = board.claimable_for(session, shopper=user, page=page)
+    link_next(request, response, found)
+    return [_out(card) for card in found.rows]
 
 
 @router.post("/board/{board_visit_id}/claim", response_model=AssignmentOut,
@@ -43,10 +50,10 @@ def claim(board_visit_id: int, user: ShopperUser, session: SessionDep) -> Assign
 
 
 def _card(session: Session, visit_id: int) -> board.BoardCard:
-    for card in board.open_visits(session):
-        if card.visit.id == visit_id:
-            return card
-    raise NotFound()
+    visit = session.get(BoardVisit, visit_id)
+    if visit is None or visit.status != BoardStatus.open:
+        raise NotFound()
+    return board.cards_of(session, [visit])[0]
 
 
 @router.post("/board", response_model=BoardVisitOut, status_code=201)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from app.accounts.models import Role, User
@@ -27,6 +27,7 @@ from app.money.amounts import to_amount
 from app.pool import rules
 from app.pool.models import BoardStatus, BoardVisit
 from app.trail import service as trail
+from app.web.paging import Page, PageRequest, SortKey, fetch_page
 
 
 class BoardVisitNotFound(NotFound):
@@ -88,7 +89,7 @@ def get_board_visit(session: Session, board_visit_id: int) -> BoardVisit:
     return visit
 
 
-def _cards(session: Session, visits: list[BoardVisit]) -> list[BoardCard]:
+def cards_of(session: Session, visits: list[BoardVisit]) -> list[BoardCard]:
     waves = {w.id: w for w in session.exec(select(Wave).where(col(Wave.id).in_({v.wave_id for v in visits}))).all()}
     clinics = {c.id: c for c in session.exec(select(Clinic).where(
         col(Clinic.id).in_({v.clinic_id for v in visits}))).all()}
@@ -110,26 +111,38 @@ def _cards(session: Session, visits: list[BoardVisit]) -> list[BoardCard]:
     return cards
 
 
-def open_visits(session: Session) -> list[BoardCard]:
-    """Every visit still open on the board, soonest window first (for QA)."""
-    query = select(BoardVisit).where(BoardVisit.status == BoardStatus.open).order_by(
-        col(BoardVisit.window_end).asc().nulls_last(), col(BoardVisit.id))
-    return _cards(session, list(session.exec(query).all()))
+# Undated windows last (a sentinel keeps the key comparable), then publication.
+BOARD_ORDER = (SortKey(func.coalesce(col(BoardVisit.window_end), date.max)), SortKey(col(BoardVisit.id)))
 
 
-def board_for(session: Session, *, shopper: User) -> list[BoardCard]:
-    """The open visits with, for each, the rule that keeps this shopper from claiming it (None: they
-    may). An inactive shopper sees nothing."""
+def open_visits(session: Session, page: PageRequest | None = None) -> Page[BoardCard]:
+    """One page of the visits still open on the board, soonest window first (for QA). Raises BadPage."""
+    found = fetch_page(session, select(BoardVisit).where(BoardVisit.status == BoardStatus.open),
+                       order=BOARD_ORDER, page=page or PageRequest())
+    return Page(rows=cards_of(session, found.rows), next_cursor=found.next_cursor, first=found.first)
+
+
+def open_count(session: Session) -> int:
+    return int(session.exec(select(func.count(col(BoardVisit.id))).where(BoardVisit.status == BoardStatus.open)).one())
+
+
+def board_for(session: Session, *, shopper: User, page: PageRequest | None = None) -> Page[BoardCard]:
+    """One page of open visits with, for each, the rule that keeps this shopper from claiming it (None:
+    they may). An inactive shopper sees nothing. Raises BadPage."""
     if not shopper.active or shopper.role != Role.shopper:
-        return []
-    cards = open_visits(session)
-    return [BoardCard(**{**card.__dict__, "refusal": rules.refusal(
+        return Page(rows=[], next_cursor=None, first=page is None or page.cursor is None)
+    cards = open_visits(session, page)
+    return Page(rows=[BoardCard(**{**card.__dict__, "refusal": rules.refusal(
         session, shopper=shopper, wave=card.wave, clinic=card.clinic, checklist_id=card.visit.checklist_id,
-        visit_on=card.visit.window_start)}) for card in cards]
+        visit_on=card.visit.window_start)}) for card in cards.rows], next_cursor=cards.next_cursor, first=cards.first)
 
 
-def claimable_for(session: Session, *, shopper: User) -> list[BoardCard]:
-    return [card for card in board_for(session, shopper=shopper) if card.refusal is None]
+def claimable_for(session: Session, *, shopper: User, page: PageRequest | None = None) -> Page[BoardCard]:
+    """The claimable visits among one page of the board: a page may hold fewer than its limit, even none,
+    while `next_cursor` says more follow (the rules are checked in Python, after the LIMIT)."""
+    found = board_for(session, shopper=shopper, page=page)
+    return Page(rows=[card for card in found.rows if card.refusal is None], next_cursor=found.next_cursor,
+                first=found.first)
 
 
 def claim_visit(session: Session, *, board_visit: BoardVisit, shopper: User) -> Assignment:

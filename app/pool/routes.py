@@ -20,6 +20,7 @@ from app.money import terms
 from app.money.amounts import currency
 from app.planning import service as planning
 from app.pool import board, certification, rules
+from app.web import paging
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -37,12 +38,16 @@ def _flash(request: Request, done: str | None) -> None:
     request.state.flashes = [("ok", gettext(DONE[done]))] if done in DONE else []
 
 
+def _page(request: Request) -> paging.PageRequest:
+    return paging.page_request(request.query_params.get("limit"), request.query_params.get("cursor"))
+
+
 def _board_page(request: Request, session: SessionDep, user: User, *, status_code: int = 200,
                 error: str | None = None) -> Response:
-    cards = board.board_for(session, shopper=user)
+    cards = board.board_for(session, shopper=user, page=_page(request))
     return render(request, "pool/board.html", status_code=status_code, error=error, currency=currency(),
-                  claimable=[c for c in cards if c.refusal is None],
-                  blocked=[c for c in cards if c.refusal is not None])
+                  listing=cards, claimable=[c for c in cards.rows if c.refusal is None],
+                  blocked=[c for c in cards.rows if c.refusal is not None])
 
 
 @router.get("/board", name="visit_board")
@@ -84,8 +89,10 @@ def quiz_answer(request: Request, user: ShopperUser, session: SessionDep, slug: 
 
 def _manage_page(request: Request, session: SessionDep, *, status_code: int = 200,
                  error: str | None = None) -> Response:
+    visits = board.open_visits(session, _page(request))
     return render(request, "pool/manage.html", status_code=status_code, error=error, currency=currency(),
-                  visits=board.open_visits(session), waves=waves.list_waves(session),
+                  listing=visits, visits=visits.rows, open_count=board.open_count(session),
+                  waves=waves.list_waves(session),
                   clinics=list(session.exec(select(Clinic).where(col(Clinic.active)).order_by(col(Clinic.name))).all()),
                   choices=planning.board_choices(session), certified=certification.certifications(session))
 

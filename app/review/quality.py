@@ -13,6 +13,7 @@ from app.clinics.models import Clinic
 from app.errors import NotFound
 from app.fieldwork.models import Assignment, Audit, AuditStatus, Review
 from app.validity.models import AuditValidity, Verdict
+from app.web.paging import Page, PageRequest, SortKey, fetch_page
 
 
 @dataclass(frozen=True)
@@ -35,24 +36,33 @@ class ShopperQuality:
         return self.doubtful / self.checked if self.checked else None
 
 
-def shopper_quality(session: Session) -> list[ShopperQuality]:
-    """One row per shopper, active ones first. Counts are grouped in SQL; the median is taken in
-    Python over each shopper's submitted audits (a small list)."""
+SHOPPER_ORDER = (SortKey(col(User.active), descending=True), SortKey(col(User.name)), SortKey(col(User.email)),
+                 SortKey(col(User.id)))
+
+
+def shopper_quality(session: Session, page: PageRequest | None = None) -> Page[ShopperQuality]:
+    """One page of rows, one per shopper, active ones first. Counts are grouped in SQL for the page's
+    shoppers; the median is taken in Python over each one's submitted audits (a small list). Raises
+    BadPage for a cursor that is not this list's."""
+    found = fetch_page(session, select(User).where(User.role == Role.shopper), order=SHOPPER_ORDER,
+                       page=page or PageRequest())
+    shoppers = found.rows
+    mine = col(Audit.shopper_id).in_([user.id for user in shoppers])
     query = (select(Audit.shopper_id,
                     func.count(case((col(Audit.submission_count) > 0, 1))),
                     func.count(case((col(Audit.status) == AuditStatus.approved, 1))),
                     func.count(case((col(Audit.status) == AuditStatus.rejected, 1))))
-             .group_by(col(Audit.shopper_id)))
+             .where(mine).group_by(col(Audit.shopper_id)))
     counts = {shopper_id: (visits, approved, rejected)
               for shopper_id, visits, approved, rejected in session.exec(query).all()}
     returns = dict(session.exec(
         select(Audit.shopper_id, func.count(col(Review.id))).join(Review, col(Review.audit_id) == Audit.id)
-        .where(Review.decision == "return").group_by(col(Audit.shopper_id))).all())
+        .where(Review.decision == "return", mine).group_by(col(Audit.shopper_id))).all())
     verdicts = {shopper_id: (checked, doubtful) for shopper_id, checked, doubtful in session.exec(
         select(Audit.shopper_id, func.count(col(AuditValidity.id)),
                func.count(case((col(AuditValidity.verdict) != Verdict.valid, 1))))
         .join(AuditValidity, col(AuditValidity.audit_id) == Audit.id)
-        .where(col(Audit.submission_count) > 0).group_by(col(Audit.shopper_id))).all()}
+        .where(col(Audit.submission_count) > 0, mine).group_by(col(Audit.shopper_id))).all()}
     hours: dict[int, list[float]] = {}
     late: dict[int, int] = {}
     timings = session.exec(
@@ -60,7 +70,7 @@ def shopper_quality(session: Session) -> list[ShopperQuality]:
                Assignment.window_end, Clinic.time_zone)
         .join(Assignment, col(Audit.assignment_id) == Assignment.id)
         .join(Clinic, col(Clinic.id) == Audit.clinic_id)
-        .where(col(Audit.submitted_at).is_not(None))).all()
+        .where(col(Audit.submitted_at).is_not(None), mine)).all()
     for shopper_id, started, ended, submitted, window_end, zone in timings:
         visit = ended or started
         if visit is not None:
@@ -68,8 +78,6 @@ def shopper_quality(session: Session) -> list[ShopperQuality]:
         if window_end is not None and submitted.astimezone(time_zones.zone_named(zone)).date() > window_end:
             late[shopper_id] = late.get(shopper_id, 0) + 1
 
-    shoppers = session.exec(select(User).where(User.role == Role.shopper)
-                            .order_by(col(User.active).desc(), col(User.name), col(User.email))).all()
     rows = []
     for user in shoppers:
         uid = user.id or 0
@@ -80,7 +88,7 @@ def shopper_quality(session: Session) -> list[ShopperQuality]:
                                    median_hours=statistics.median(hours[uid]) if uid in hours else None,
                                    late=late.get(uid, 0), checked=verdicts.get(uid, (0, 0))[0],
                                    doubtful=verdicts.get(uid, (0, 0))[1]))
-    return rows
+    return Page(rows=rows, next_cursor=found.next_cursor, first=found.first)
 
 
 def set_shopper_active(session: Session, *, shopper_id: int, active: bool, actor: User) -> User:

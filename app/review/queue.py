@@ -1,8 +1,10 @@
 """The review queue: submitted audits waiting for a decision, oldest first, with filters."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.accounts.models import Role, User
@@ -13,6 +15,7 @@ from app.fieldwork.models import Audit, AuditStatus, Wave
 from app.i18n import gettext
 from app.validity.models import AuditValidity, Verdict
 from app.validity.wording import VERDICT_LABELS, reason_message
+from app.web.paging import Page, PageRequest, SortKey, fetch_page
 
 
 @dataclass(frozen=True)
@@ -39,20 +42,20 @@ class QueueFilters:
     validity: str | None = None  # a verdict, or "unchecked"
 
 
-def review_queue(session: Session, filters: QueueFilters | None = None) -> list[QueueRow]:
-    """Submitted audits, the longest waiting first; a resubmission waits from its latest submit."""
-    filters = filters or QueueFilters()
-    query = (select(Audit.id, Clinic.name, Wave.name, Checklist.slug, ChecklistVersion.version, User.name,  # type: ignore[call-overload]
-                    User.email, Audit.submitted_at, Audit.submission_count, AuditValidity.verdict,
-                    AuditValidity.reasons)
+# Submitted once at least, so never NULL in the queue; coalesce keeps the key comparable regardless.
+QUEUE_ORDER = (SortKey(func.coalesce(col(Audit.submitted_at), datetime(1970, 1, 1, tzinfo=UTC))),
+               SortKey(col(Audit.id)))
+
+
+def _queue_query(filters: QueueFilters, *columns: Any) -> Any:
+    query = (select(*columns)
              .join(Clinic, col(Audit.clinic_id) == Clinic.id)
              .join(Wave, col(Audit.wave_id) == Wave.id)
              .join(ChecklistVersion, col(Audit.checklist_version_id) == ChecklistVersion.id)
              .join(Checklist, col(ChecklistVersion.checklist_id) == Checklist.id)
              .join(User, col(Audit.shopper_id) == User.id)
              .outerjoin(AuditValidity, col(AuditValidity.audit_id) == Audit.id)
-             .where(Audit.status == AuditStatus.submitted)
-             .order_by(col(Audit.submitted_at), col(Audit.id)))
+             .where(Audit.status == AuditStatus.submitted))
     if filters.wave_id:
         query = query.where(Audit.wave_id == filters.wave_id)
     if filters.clinic_id:
@@ -65,13 +68,30 @@ def review_queue(session: Session, filters: QueueFilters | None = None) -> list[
         query = query.where(AuditValidity.verdict == filters.validity)
     elif filters.validity == "unchecked":
         query = query.where(col(AuditValidity.id).is_(None))
+    return query
+
+
+def queue_size(session: Session, filters: QueueFilters | None = None) -> int:
+    """How many audits the filters leave waiting (one COUNT, whatever the page)."""
+    return int(session.exec(_queue_query(filters or QueueFilters(), func.count(col(Audit.id)))).one())
+
+
+def review_queue(session: Session, filters: QueueFilters | None = None,
+                 page: PageRequest | None = None) -> Page[QueueRow]:
+    """One page of submitted audits, the longest waiting first; a resubmission waits from its latest submit.
+    Raises BadPage for a cursor that is not this list's."""
+    query = _queue_query(filters or QueueFilters(), Audit.id, Clinic.name, Wave.name, Checklist.slug,
+                         ChecklistVersion.version, User.name, User.email, Audit.submitted_at,
+                         Audit.submission_count, AuditValidity.verdict, AuditValidity.reasons)
+    found = fetch_page(session, query, order=QUEUE_ORDER, page=page or PageRequest())
     now = utcnow()
-    return [QueueRow(audit_id=audit_id or 0, clinic=clinic, wave=wave, checklist=slug, version=version,
+    rows = [QueueRow(audit_id=audit_id or 0, clinic=clinic, wave=wave, checklist=slug, version=version,
                      shopper=name or email, submitted_at=submitted_at, submission_count=count,
                      waiting_hours=(now - submitted_at).total_seconds() / 3600 if submitted_at else None,
                      validity=verdict, validity_reasons=tuple(reason_message(r) for r in reasons or ()))
             for audit_id, clinic, wave, slug, version, name, email, submitted_at, count, verdict, reasons
-            in session.exec(query).all()]
+            in found.rows]
+    return Page(rows=rows, next_cursor=found.next_cursor, first=found.first)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from app.money.review_panel import money_panel
 from app.review import quality, queue, screen, service
 from app.review.deps import AuditById
 from app.validity import panel as validity_panel
+from app.web.paging import PageParams
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -38,7 +39,7 @@ def _id_or_none(value: str | None) -> int | None:
 
 
 @router.get("/review", name="review_queue")
-def review_queue(request: Request, user: QaUser, session: SessionDep, wave: str | None = None,
+def review_queue(request: Request, user: QaUser, session: SessionDep, page: PageParams, wave: str | None = None,
                  clinic: str | None = None, checklist: str | None = None, shopper: str | None = None,
                  done: str | None = None, audit: str | None = None, validity: str | None = None) -> Response:
     filters = queue.QueueFilters(wave_id=_id_or_none(wave), clinic_id=_id_or_none(clinic),
@@ -46,7 +47,8 @@ def review_queue(request: Request, user: QaUser, session: SessionDep, wave: str 
                                  validity=validity or None)
     request.state.flashes = _flashes(done, audit)
     return render(request, "review/queue.html", fragment="review/_queue_table.html",
-                  rows=queue.review_queue(session, filters), filters=filters,
+                  listing=queue.review_queue(session, filters, page), total=queue.queue_size(session, filters),
+                  filters=filters,
                   choices=queue.filter_choices(session))
 
 
@@ -83,9 +85,11 @@ def review_decide(request: Request, user: QaUser, audit: AuditById, session: Ses
 
 
 @router.get("/review/shoppers", name="shopper_quality")
-def shopper_quality(request: Request, user: QaUser, session: SessionDep, done: str | None = None) -> Response:
+def shopper_quality(request: Request, user: QaUser, session: SessionDep, page: PageParams,
+                    done: str | None = None) -> Response:
     request.state.flashes = _flashes(done, None)
-    return render(request, "review/shoppers.html", block="table", rows=quality.shopper_quality(session))
+    found = quality.shopper_quality(session, page)
+    return render(request, "review/shoppers.html", block="table", rows=found.rows, listing=found)
 
 
 @router.post("/review/shoppers/{shopper_id}/active", name="set_shopper_active")

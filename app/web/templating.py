@@ -11,7 +11,7 @@ from jinja2_fragments.fastapi import Jinja2Blocks
 from markupsafe import Markup
 
 from app import i18n
-from app.web import labels, static_files, urls
+from app.web import labels, paging, static_files, urls
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
 
@@ -67,6 +67,7 @@ templates.env.globals["gettext"] = templates.env.globals["_"] = _gettext
 templates.env.globals["url_for"] = urls.template_url_for  # a reverse map, not a scan of the routes
 templates.env.globals["static_url"] = static_files.url
 templates.env.globals["N_"] = i18n.N_
+templates.env.globals["page_url"] = paging.page_url
 templates.env.filters["localized"] = i18n.localized
 labels.register(templates.env)
 

@@ -170,8 +170,8 @@ def test_board_and_wave_list_count_planned_assigned_submitted_approved(session: 
     make_draft(session, wave=wave, clinic=clinic)
     _qa(session, client)
 
-    row = next(r for r in service.wave_board(session, wave) if r.clinic.id == clinic.id)
-    progress = next(p for p in service.waves_with_progress(session) if p.wave.id == wave.id)
+    row = next(r for r in service.wave_board(session, wave).rows if r.clinic.id == clinic.id)
+    progress = next(p for p in service.waves_with_progress(session).rows if p.wave.id == wave.id)
     page = client.get(f"/waves/{wave.id}")
     fragment = client.get(f"/waves/{wave.id}", headers={"HX-Request": "true"})
     waves_page = client.get("/waves")

@@ -134,7 +134,7 @@ def test_an_inactive_shopper_sees_nothing_on_the_board(session: Session) -> None
 
     cards = board.board_for(session, shopper=shopper)
 
-    assert cards == []
+    assert cards.rows == [] and cards.next_cursor is None
 
 
 def test_the_board_shows_a_shopper_why_a_visit_is_not_for_them(session: Session) -> None:
@@ -143,8 +143,8 @@ def test_the_board_shows_a_shopper_why_a_visit_is_not_for_them(session: Session)
 
     cards = board.board_for(session, shopper=shopper)
 
-    assert [c.refusal.rule if c.refusal else None for c in cards] == ["certification"]
-    assert board.claimable_for(session, shopper=shopper) == []
+    assert [c.refusal.rule if c.refusal else None for c in cards.rows] == ["certification"]
+    assert board.claimable_for(session, shopper=shopper).rows == []
 
 
 def test_a_claimed_visit_is_refused_to_the_next_shopper_and_repeated_for_the_winner(session: Session) -> None:

@@ -27,7 +27,7 @@ def test_shopper_quality_figures_on_a_small_hand_made_set(session: Session) -> N
     review_audit(session, audit=late, reviewer=qa, decision="approve")
     make_draft(session, shopper=anna)  # not submitted: not a visit done
 
-    rows = {row.name: row for row in shopper_quality(session)}
+    rows = {row.name: row for row in shopper_quality(session).rows}
 
     a = rows["Anna"]
     assert (a.visits, a.approved, a.returned, a.rejected, a.late) == (3, 2, 1, 1, 1)

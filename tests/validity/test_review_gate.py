@@ -115,7 +115,7 @@ def test_the_shopper_quality_page_shows_the_share_of_doubtful_visits(
     submit_visit(session, make_audit(session, shopper=shopper, clinic=clinic))
     as_user(client, qa)
 
-    row = next(r for r in quality.shopper_quality(session) if r.user_id == shopper.id)
+    row = next(r for r in quality.shopper_quality(session).rows if r.user_id == shopper.id)
     page = client.get("/review/shoppers").text
 
     assert (row.checked, row.doubtful, row.doubtful_share) == (2, 1, 0.5)
