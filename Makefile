@@ -92,7 +92,7 @@ deps-lowest: $(STAMP)
 	$(BIN)/uv venv --quiet --python $(BIN)/python $(LOWEST_VENV)
 	VIRTUAL_ENV=$(LOWEST_VENV) $(BIN)/uv pip install --quiet --resolution lowest-direct -e ".[dev]"
 	VIRTUAL_ENV=$(LOWEST_VENV) $(BIN)/uv pip list | grep -iE '^(fastapi|starlette|sqlalchemy|sqlmodel|pydantic|babel|typer|jinja2-fragments|pytest) '
-	$(LOWEST_VENV)/bin/pytest -q $(DEPS_LOWEST_TESTS)
+	HYPOTHESIS_STORAGE_DIRECTORY=$(LOWEST_VENV)/hypothesis $(LOWEST_VENV)/bin/pytest -q $(DEPS_LOWEST_TESTS)
 
 # Translations: `make messages` extracts every marked string (app/**.py, templates/**.html) into
 # $(LOCALES)/messages.pot, merges it into each catalog (new strings arrive with an empty msgstr, existing
