@@ -21,7 +21,7 @@ STAMP := $(VENV)/.installed
 LOCALES := app/locales
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test bench bench-jobs soak topology lint messages compile-messages clean
+.PHONY: help install run test bench bench-jobs soak topology lint deps-lowest messages compile-messages clean
 
 help:
 	@echo "make run               install, migrate, load checklists + demo data, serve on http://$(MP_HOST):$(MP_PORT)"
@@ -31,6 +31,7 @@ help:
 	@echo "make soak              50 shoppers saving through cut connections and SIGKILLs: nothing lost (SOAK_ARGS=...)"
 	@echo "make topology          the soak through nginx, two app servers, PostgreSQL and S3, one server SIGKILLed (TOPOLOGY_ARGS=...)"
 	@echo "make lint              ruff + mypy"
+	@echo "make deps-lowest       tests on the oldest releases pyproject.toml allows (a throwaway venv, uv)"
 	@echo "make messages          extract translatable strings and update the catalogs"
 	@echo "make compile-messages  compile the catalogs (.po -> .mo)"
 	@echo "make clean             remove the virtualenv, caches and build output (keeps var/)"
@@ -77,6 +78,21 @@ topology: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check app tests
 	$(BIN)/mypy app
+
+# The lower bounds in pyproject.toml are claims: install exactly the oldest allowed release of every
+# direct dependency (uv's lowest-direct resolution) into a throwaway virtualenv and run a subset that
+# touches each of them (docs/dependencies.md). A few minutes; not part of .ci/run.
+LOWEST_VENV ?= $(or $(TMPDIR),/tmp)/mystery-patient-lowest
+DEPS_LOWEST_TESTS ?= tests/test_dependency_bounds.py tests/test_health.py tests/test_migrations.py \
+  tests/accounts/test_admin_users.py tests/accounts/test_scope_fails_closed.py tests/accounts/test_cli_users.py \
+  tests/reports/test_exports.py tests/fieldwork/test_evidence.py tests/i18n
+deps-lowest: $(STAMP)
+	$(BIN)/python -m pip install --disable-pip-version-check --quiet uv
+	rm -rf $(LOWEST_VENV)
+	$(BIN)/uv venv --quiet --python $(BIN)/python $(LOWEST_VENV)
+	VIRTUAL_ENV=$(LOWEST_VENV) $(BIN)/uv pip install --quiet --resolution lowest-direct -e ".[dev]"
+	VIRTUAL_ENV=$(LOWEST_VENV) $(BIN)/uv pip list | grep -iE '^(fastapi|starlette|sqlalchemy|sqlmodel|pydantic|babel|typer|jinja2-fragments|pytest) '
+	HYPOTHESIS_STORAGE_DIRECTORY=$(LOWEST_VENV)/hypothesis $(LOWEST_VENV)/bin/pytest -q $(DEPS_LOWEST_TESTS)
 
 # Translations: `make messages` extracts every marked string (app/**.py, templates/**.html) into
 # $(LOCALES)/messages.pot, merges it into each catalog (new strings arrive with an empty msgstr, existing

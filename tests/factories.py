@@ -31,6 +31,8 @@ def make_clinic(session: Session, *, name: str | None = None, region: Region | N
 
 def make_user(session: Session, role: Role | str = Role.shopper, *, email: str | None = None,
               password: str = PASSWORD, **fields: object) -> User:
+    """A user through the real create_user. A director scoped to nothing sees no clinic (scope fails
+    closed): a test that means "every clinic" says whole_network=True, or gives region_ids/clinic_ids."""
     email = email or f"{role}{next(_counter)}@example.test"
     if role == Role.manager and "clinic_id" not in fields:
         fields["clinic_id"] = make_clinic(session).id

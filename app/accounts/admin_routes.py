@@ -28,12 +28,15 @@ def _ids(values: list[str]) -> list[int]:
     return sorted({int(value) for value in values if value.strip().isascii() and value.strip().isdigit()})
 
 
-def _scope_for(role: str, clinic_id: str, region_ids: list[str], clinic_ids: list[str]) -> dict[str, Any]:
-    """Only the scope the chosen role uses: the other selects may still hold stale choices."""
+def _scope_for(role: str, clinic_id: str, region_ids: list[str], clinic_ids: list[str],
+               whole_network: str = "") -> dict[str, Any]:
+    """Only the scope the chosen role uses: the other selects may still hold stale choices. An
+    unticked checkbox sends nothing, so a missing whole_network clears the flag."""
     if role == Role.manager:
         return {"clinic_id": int(clinic_id) if clinic_id.strip().isascii() and clinic_id.strip().isdigit() else None}
     if role == Role.director:
-        return {"region_ids": _ids(region_ids), "clinic_ids": _ids(clinic_ids)}
+        return {"region_ids": _ids(region_ids), "clinic_ids": _ids(clinic_ids),
+                "whole_network": whole_network.strip().lower() in ("1", "on", "true", "yes")}
     return {}
 
 
@@ -69,8 +72,9 @@ def users_page(request: Request, admin: AdminUser, session: SessionDep, page: Pa
 
 
 def _scope_labels(session: Session, users: list[User]) -> dict[int | None, str]:
-    """What each manager or director sees, in words; "" for the whole network or unscoped roles."""
-    scopes = {user.id: service.scope_of(session, user) for user in users if user.role == Role.director}
+    """What each manager or director sees, in words; "" for roles without a scope."""
+    scopes = {user.id: service.scope_of(session, user) for user in users
+              if user.role == Role.director and not user.whole_network}
     # Names of the clinics this page mentions only: the clinics table may be long.
     wanted = {user.clinic_id for user in users if user.role == Role.manager and user.clinic_id}
     wanted |= {clinic_id for _regions, clinic_ids in scopes.values() for clinic_id in clinic_ids}
@@ -82,17 +86,20 @@ def _scope_labels(session: Session, users: list[User]) -> dict[int | None, str]:
         if user.role == Role.manager:
             labels[user.id] = clinic_names.get(user.clinic_id, "")
         elif user.role == Role.director:
+            if user.whole_network:
+                labels[user.id] = gettext(N_("Whole network"))
+                continue
             region_ids, clinic_ids = scopes[user.id]
             names = [regions.get(rid, "?") for rid in region_ids]
             names += [clinic_names.get(cid, "?") for cid in clinic_ids]
-            labels[user.id] = ", ".join(names) or gettext(N_("Whole network"))
+            labels[user.id] = ", ".join(names) or gettext(N_("Nothing yet: sees no clinic"))
     return labels
 
 
 @router.get("/admin/users/new", name="admin_user_new")
 def new_user_page(request: Request, admin: AdminUser, session: SessionDep) -> Response:
     form: dict[str, Any] = {"email": "", "name": "", "role": Role.shopper.value, "clinic_id": None,
-                            "region_ids": [], "clinic_ids": [], "access": "invite"}
+                            "region_ids": [], "clinic_ids": [], "whole_network": False, "access": "invite"}
     return _form_page(request, session, user=None, form=form)
 
 
@@ -102,14 +109,14 @@ def create_user(request: Request, admin: AdminUser, session: SessionDep,
                 role: Annotated[str, Form()] = "", password: Annotated[str, Form()] = "",
                 clinic_id: Annotated[str, Form()] = "", region_ids: Annotated[list[str], Form()] = [],  # noqa: B006
                 clinic_ids: Annotated[list[str], Form()] = [],  # noqa: B006
-                access: Annotated[str, Form()] = "") -> Response:
+                whole_network: Annotated[str, Form()] = "", access: Annotated[str, Form()] = "") -> Response:
     """With access=invite (or no access and no password) the person gets an e-mail link to choose
     their password; with access=password (or a password and no access) the admin sets one now."""
-    scope = _scope_for(role, clinic_id, region_ids, clinic_ids)
+    scope = _scope_for(role, clinic_id, region_ids, clinic_ids, whole_network)
     inviting = access == "invite" or (access != "password" and not password)
     form = {"email": email, "name": name, "role": role, "clinic_id": scope.get("clinic_id"),
             "region_ids": scope.get("region_ids", []), "clinic_ids": scope.get("clinic_ids", []),
-            "access": "invite" if inviting else "password"}
+            "whole_network": scope.get("whole_network", False), "access": "invite" if inviting else "password"}
     if inviting:
         password = secrets.token_urlsafe(32)  # nobody knows it; the invitation replaces it
     errors: dict[str, str] = {}
@@ -141,7 +148,7 @@ def create_user(request: Request, admin: AdminUser, session: SessionDep,
 def _user_form(session: Session, user: User) -> dict[str, Any]:
     region_ids, clinic_ids = service.scope_of(session, user)
     return {"email": user.email, "name": user.name, "role": user.role, "clinic_id": user.clinic_id,
-            "region_ids": region_ids, "clinic_ids": clinic_ids}
+            "region_ids": region_ids, "clinic_ids": clinic_ids, "whole_network": user.whole_network}
 
 
 @router.get("/admin/users/{user_id}", name="admin_user_edit")
@@ -154,11 +161,13 @@ def edit_user_page(request: Request, user_id: int, admin: AdminUser, session: Se
 def update_user(request: Request, user_id: int, admin: AdminUser, session: SessionDep,
                 name: Annotated[str, Form()] = "", role: Annotated[str, Form()] = "",
                 clinic_id: Annotated[str, Form()] = "", region_ids: Annotated[list[str], Form()] = [],  # noqa: B006
-                clinic_ids: Annotated[list[str], Form()] = []) -> Response:  # noqa: B006
+                clinic_ids: Annotated[list[str], Form()] = [],  # noqa: B006
+                whole_network: Annotated[str, Form()] = "") -> Response:
     user = service.get_user(session, user_id)
-    scope = _scope_for(role, clinic_id, region_ids, clinic_ids)
+    scope = _scope_for(role, clinic_id, region_ids, clinic_ids, whole_network)
     form = {"email": user.email, "name": name, "role": role, "clinic_id": scope.get("clinic_id"),
-            "region_ids": scope.get("region_ids", []), "clinic_ids": scope.get("clinic_ids", [])}
+            "region_ids": scope.get("region_ids", []), "clinic_ids": scope.get("clinic_ids", []),
+            "whole_network": scope.get("whole_network", False)}
     if role not in Role.__members__:
         return _form_page(request, session, user=user, form=form, status_code=422,
                           errors={"role": gettext(N_("Choose a role."))})

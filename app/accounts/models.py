@@ -3,6 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 
+from sqlalchemy import false
 from sqlmodel import Field, SQLModel
 
 from app.db_types import UTCDateTime, utcnow
@@ -28,12 +29,15 @@ class User(SQLModel, table=True):
     language: str | None = Field(default=None, max_length=8)
     # A manager runs exactly one clinic; other roles leave it empty.
     clinic_id: int | None = Field(default=None, foreign_key="clinics.id", index=True)
+    # A director sees every clinic only when this is set: no regions, no clinics and no flag = nothing
+    # (scope fails closed, docs/design.md §2). Other roles leave it False.
+    whole_network: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     password_changed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class DirectorRegion(SQLModel, table=True):
-    """A director scoped to regions sees their clinics only; no scope rows = the whole network."""
+    """A director scoped to regions sees their clinics (with DirectorClinic rows, the union)."""
 
     __tablename__ = "director_regions"
 

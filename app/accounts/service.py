@@ -50,6 +50,10 @@ class BadScope(Invalid):
     message = N_("A manager needs exactly one clinic; scopes apply to directors and managers only.")
 
 
+class WholeNetworkAndScope(BadScope):
+    message = N_("Choose either the whole network or regions and clinics, not both.")
+
+
 def normalize_email(email: str) -> str:
     email = email.strip().lower()
     if "@" not in email or len(email) > 254 or " " in email:
@@ -70,9 +74,10 @@ def get_user(session: Session, user_id: int) -> User:
 
 def create_user(session: Session, *, email: str, role: Role | str, password: str, name: str = "",
                 clinic_id: int | None = None, region_ids: Iterable[int] = (),
-                clinic_ids: Iterable[int] = (), language: str | None = None,
+                clinic_ids: Iterable[int] = (), whole_network: bool = False, language: str | None = None,
                 actor: User | None = None) -> User:
-    """A new active user. A manager is tied to one clinic; a director may be scoped.
+    """A new active user. A manager is tied to one clinic; a director sees the whole network only
+    with whole_network, else their regions and clinics, else nothing.
 
     Raises EmailTaken, WeakPassword, BadScope, Invalid.
     """
@@ -84,15 +89,22 @@ def create_user(session: Session, *, email: str, role: Role | str, password: str
                 language=language)
     session.add(user)
     session.flush()
-    set_scope(session, user=user, clinic_id=clinic_id, region_ids=region_ids, clinic_ids=clinic_ids)
-    trail.record(session, actor=actor, verb="user.create", entity="user", entity_id=user.id, role=role.value)
+    set_scope(session, user=user, clinic_id=clinic_id, region_ids=region_ids, clinic_ids=clinic_ids,
+              whole_network=whole_network)
+    trail.record(session, actor=actor, verb="user.create", entity="user", entity_id=user.id, role=role.value,
+                 whole_network=user.whole_network)
     return user
 
 
 def set_scope(session: Session, *, user: User, clinic_id: int | None = None,
-              region_ids: Iterable[int] = (), clinic_ids: Iterable[int] = ()) -> None:
-    """Replace a user's scope: a manager's clinic, or a director's regions and clinics."""
+              region_ids: Iterable[int] = (), clinic_ids: Iterable[int] = (), whole_network: bool = False) -> None:
+    """Replace a user's scope: a manager's clinic, or a director's whole network or regions and
+    clinics (the flag and a list together are contradictory: WholeNetworkAndScope)."""
     region_ids, clinic_ids = set(region_ids), set(clinic_ids)
+    if whole_network and user.role != Role.director:
+        raise BadScope()
+    if whole_network and (region_ids or clinic_ids):
+        raise WholeNetworkAndScope()
     if user.role == Role.manager:
         if clinic_id is None and len(clinic_ids) == 1:
             clinic_id = clinic_ids.pop()
@@ -108,7 +120,7 @@ def set_scope(session: Session, *, user: User, clinic_id: int | None = None,
     for other_id in clinic_ids:
         if session.get(Clinic, other_id) is None:
             raise NotFound(N_("Clinic {id} does not exist."), id=other_id)
-    user.clinic_id = clinic_id
+    user.clinic_id, user.whole_network = clinic_id, whole_network
     session.add(user)
     session.exec(delete(DirectorRegion).where(col(DirectorRegion.user_id) == user.id))  # type: ignore[call-overload]
     session.exec(delete(DirectorClinic).where(col(DirectorClinic.user_id) == user.id))  # type: ignore[call-overload]
@@ -225,7 +237,8 @@ class OwnRoleChange(Invalid):
 
 
 def update_user(session: Session, *, user: User, name: str, role: Role | str, clinic_id: int | None = None,
-                region_ids: Iterable[int] = (), clinic_ids: Iterable[int] = (), actor: User | None) -> User:
+                region_ids: Iterable[int] = (), clinic_ids: Iterable[int] = (), whole_network: bool = False,
+                actor: User | None) -> User:
     """Change a user's name, role and scope together. An admin cannot change their own role (no
     lock-out of the last admin by a slip). Raises OwnRoleChange, BadScope, NotFound."""
     role, region_ids, clinic_ids = Role(role), sorted(region_ids), sorted(clinic_ids)
@@ -233,10 +246,11 @@ def update_user(session: Session, *, user: User, name: str, role: Role | str, cl
         raise OwnRoleChange()
     old_role = user.role
     user.name, user.role = name.strip()[:200], role
-    set_scope(session, user=user, clinic_id=clinic_id, region_ids=region_ids, clinic_ids=clinic_ids)
+    set_scope(session, user=user, clinic_id=clinic_id, region_ids=region_ids, clinic_ids=clinic_ids,
+              whole_network=whole_network)
     trail.record(session, actor=actor, verb="user.update", entity="user", entity_id=user.id,
                  role=role.value, old_role=str(old_role), clinic_id=clinic_id,
-                 region_ids=region_ids, clinic_ids=clinic_ids)
+                 region_ids=region_ids, clinic_ids=clinic_ids, whole_network=whole_network)
     return user
 
 

@@ -27,13 +27,21 @@ def create(email: str = typer.Argument(..., help="Login email."),
            password: str = typer.Option(..., "--password", help="At least 12 characters."),
            name: str = typer.Option("", "--name", help="Display name."),
            region: list[str] = typer.Option([], "--region", help="Director scope: region name, repeatable."),
-           clinic: list[int] = typer.Option([], "--clinic", help="Director scope or manager's clinic: id.")
+           clinic: list[int] = typer.Option([], "--clinic", help="Director scope or manager's clinic: id."),
+           whole_network: bool = typer.Option(False, "--whole-network",
+                                              help="Director scope: every clinic (without it and without "
+                                                   "--region/--clinic a director sees nothing).")
            ) -> None:
-    """Create an active user. A manager needs exactly one --clinic; a director may be scoped."""
+    """Create an active user. A manager needs exactly one --clinic; a director sees --whole-network,
+    or the --region and --clinic given, or nothing."""
     if role == Role.manager and len(clinic) != 1:
         fail("a manager needs exactly one --clinic ID")
     if region and role != Role.director:
         fail("--region applies to directors only")
+    if whole_network and role != Role.director:
+        fail("--whole-network applies to directors only")
+    if whole_network and (region or clinic):
+        fail("--whole-network and --region/--clinic exclude each other")
     with Session(get_engine()) as session:
         for clinic_id in clinic:
             if session.get(Clinic, clinic_id) is None:
@@ -42,7 +50,8 @@ def create(email: str = typer.Argument(..., help="Login email."),
         if role == Role.manager:
             scope["clinic_id"] = clinic[0]
         elif role == Role.director:
-            scope = {"region_ids": _region_ids(session, region), "clinic_ids": clinic}
+            scope = {"region_ids": _region_ids(session, region), "clinic_ids": clinic,
+                     "whole_network": whole_network}
         elif clinic:
             fail("--clinic applies to managers and directors only")
         user = service.create_user(session, email=email, role=role, password=password, name=name,

@@ -59,12 +59,13 @@ class DemoPerson:
     name: str
     clinic: str | None = None  # a manager's clinic
     regions: tuple[str, ...] = ()  # a regional director's scope
+    whole_network: bool = False  # a director who sees every clinic (an explicit choice)
 
 
 PEOPLE = (
     DemoPerson("admin@demo.test", "admin", "Анна Админова"),
     DemoPerson("qa@demo.test", "qa_lead", "Ольга Контролёва"),
-    DemoPerson("director@demo.test", "director", "Игорь Директоров"),
+    DemoPerson("director@demo.test", "director", "Игорь Директоров", whole_network=True),
     DemoPerson("director.spb@demo.test", "director", "Мария Петербургская", regions=("Санкт-Петербург",)),
     DemoPerson("manager@demo.test", "manager", "Сергей Арбатов", clinic="Арбат"),
     DemoPerson("shopper@demo.test", "shopper", "Елена Тайная"),

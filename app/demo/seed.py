@@ -82,7 +82,8 @@ def _people(session: Session, clinic_rows: dict[str, Clinic]) -> dict[str, User]
             user = accounts.create_user(
                 session, email=person.email, role=person.role, password=PASSWORD, name=person.name, language="ru",
                 clinic_id=clinic_rows[person.clinic].id if person.clinic else None,
-                region_ids=[region_id for name in person.regions if (region_id := regions.get(name)) is not None])
+                region_ids=[region_id for name in person.regions if (region_id := regions.get(name)) is not None],
+                whole_network=person.whole_network)
         found[person.email] = user
     return found
 

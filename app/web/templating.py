@@ -29,7 +29,21 @@ def _request_context(request: Request) -> dict[str, Any]:
         "language": i18n.current_language(),
         "languages": i18n.LANGUAGES,
         "flashes": getattr(request.state, "flashes", []),
+        "nothing_in_scope": lambda: _nothing_in_scope(request, user),
     }
+
+
+def _nothing_in_scope(request: Request, user: Any) -> bool:
+    """A director with no clinic in scope (scope fails closed): pages that report on clinics say so
+    instead of looking empty. Called by base.html only on such pages, so others pay no query."""
+    session = getattr(request.state, "db_session", None)
+    if user is None or user.role != "director" or user.whole_network:
+        return False
+    if session is None or not session.in_transaction():
+        return False
+    from app.accounts import scope  # late: accounts imports errors, which imports this module
+
+    return scope.visible_clinic_ids(session, user) == set()
 
 
 def _unread(request: Request, user: Any) -> int:

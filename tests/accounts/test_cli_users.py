@@ -10,7 +10,7 @@ from sqlmodel import Session, col, delete, select
 from typer.testing import CliRunner
 
 from app import i18n
-from app.accounts import service
+from app.accounts import scope, service
 from app.accounts.models import ApiToken, DirectorRegion, User
 from app.cli.main import app as cli
 from app.clinics.models import Region
@@ -74,7 +74,23 @@ def test_users_create_scopes_a_director_by_region_name(cli_db: Engine) -> None:
         assert service.scope_of(session, director) == ([region_id], [])
 
 
+@pytest.mark.parametrize(("flag", "sees_all"), [(["--whole-network"], True), ([], False)])
+def test_users_create_gives_a_director_the_whole_network_only_when_asked(cli_db: Engine, flag: list[str],
+                                                                        sees_all: bool) -> None:
+    result = CliRunner().invoke(cli, ["users", "create", "all" + DOMAIN, "--role", "director",
+                                      "--password", PASSWORD, *flag])
+
+    assert result.exit_code == 0, result.output
+    with Session(cli_db) as session:
+        director = service.find_user(session, "all" + DOMAIN)
+        assert director is not None and director.whole_network is sees_all
+        assert (scope.visible_clinic_ids(session, director) is scope.ALL) is sees_all
+
+
 @pytest.mark.parametrize(("arguments", "message"), [
+    (["--role", "admin", "--password", PASSWORD, "--whole-network"], "--whole-network applies to directors only"),
+    (["--role", "director", "--password", PASSWORD, "--whole-network", "--region", "CLI North"],
+     "--whole-network and --region/--clinic exclude each other"),
     (["--role", "manager", "--password", PASSWORD], "a manager needs exactly one --clinic"),
     (["--role", "shopper", "--password", "short"], "at least 12 characters"),
     (["--role", "director", "--password", PASSWORD, "--region", "CLI Atlantis"],

@@ -79,7 +79,7 @@ def test_a_manager_acting_on_another_clinic_gets_404(client: TestClient, session
 
 def test_the_list_filters_by_clinic_status_owner_touchpoint_and_overdue(client: TestClient, session: Session,
                                                                         world: World) -> None:
-    director = make_user(session, Role.director)
+    director = make_user(session, Role.director, whole_network=True)
     late = gap_action(session, world, title="Late", due_on=utcnow().date() - timedelta(days=2))
     desk = gap_action(session, world, title="Desk", items=("reception.wait",), owner=director)
     other_clinic = make_clinic(session)

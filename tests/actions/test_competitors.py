@@ -15,7 +15,7 @@ REFUSAL = "is a competitor"
 def test_the_api_refuses_an_action_on_a_competitor_with_422(client: TestClient, session: Session,
                                                              world: World) -> None:
     rival = make_clinic(session, name="Rival Aesthetics", is_competitor=True)
-    director = make_user(session, Role.director)
+    director = make_user(session, Role.director, whole_network=True)
     log_in(client, director.email, PASSWORD)
 
     answer = client.post("/api/v1/actions", json={
@@ -30,7 +30,7 @@ def test_the_api_refuses_an_action_on_a_competitor_with_422(client: TestClient, 
 def test_the_form_says_so_and_refuses_to_create_on_a_competitor(client: TestClient, session: Session,
                                                                  world: World) -> None:
     rival = make_clinic(session, name="Rival Aesthetics", is_competitor=True)
-    director = make_user(session, Role.director)
+    director = make_user(session, Role.director, whole_network=True)
     log_in(client, director.email, PASSWORD)
 
     form = client.get(f"/actions/new?clinic_id={rival.id}")
@@ -44,7 +44,7 @@ def test_the_form_says_so_and_refuses_to_create_on_a_competitor(client: TestClie
 
 
 def test_our_own_clinic_still_takes_actions(client: TestClient, session: Session, world: World) -> None:
-    director = make_user(session, Role.director)
+    director = make_user(session, Role.director, whole_network=True)
     log_in(client, director.email, PASSWORD)
 
     answer = client.post("/api/v1/actions", json={

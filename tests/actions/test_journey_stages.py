@@ -54,7 +54,7 @@ def test_saving_again_replaces_the_stage_rather_than_adding_one(client: TestClie
 
 def test_bad_stage_input_is_refused_with_a_clear_message(client: TestClient, session: Session, world: World) -> None:
     rival = make_clinic(session, is_competitor=True)
-    director = make_user(session, "director")
+    director = make_user(session, "director", whole_network=True)
     log_in(client, director.email, PASSWORD)
     token = csrf_from(client.get(_form_url(world)).text)
 

@@ -31,7 +31,7 @@ def test_a_managers_action_board_is_their_clinics_board_with_overdue_standing_ou
 
 def test_the_network_board_filters_by_owner_touchpoint_and_overdue(client: TestClient, session: Session,
                                                                    world: World) -> None:
-    director = make_user(session, Role.director)
+    director = make_user(session, Role.director, whole_network=True)
     gap_action(session, world, title="Call fix", due_on=utcnow().date() - timedelta(days=1))
     gap_action(session, world, title="Desk fix", items=("reception.wait",), owner=director)
     log_in(client, director.email, PASSWORD)

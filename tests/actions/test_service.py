@@ -73,7 +73,7 @@ def test_an_owner_outside_the_clinics_people_is_refused(session: Session, world:
 
 def test_eligible_owners_are_the_manager_scoped_directors_qa_leads_and_admins(session: Session,
                                                                               world: World) -> None:
-    director = make_user(session, Role.director)
+    director = make_user(session, Role.director, whole_network=True)
     admin = make_user(session, Role.admin)
     make_user(session, Role.manager)  # of another clinic
 
@@ -116,7 +116,7 @@ def test_a_status_change_needs_a_comment_and_a_permitted_move(session: Session, 
 
 
 def test_history_has_every_change_with_who_and_when(session: Session, world: World) -> None:
-    director = make_user(session, Role.director)
+    director = make_user(session, Role.director, whole_network=True)
     action = gap_action(session, world)
 
     service.change_action(session, user=world.manager, action=action, status="in_progress", comment="Started")

@@ -75,7 +75,8 @@ def build_report_world(session: Session) -> ReportWorld:
                 for _ in range(AUDITS_PER_CLINIC):
                     make_audit(session, version=version, clinic=clinic, wave=wave,
                                answers=_answers(session, version, rng, skill + shift))
-    director = accounts.create_user(session, email=DIRECTOR, role=Role.director, password=PASSWORD)
+    director = accounts.create_user(session, email=DIRECTOR, role=Role.director, password=PASSWORD,
+                                    whole_network=True)
     accounts.create_user(session, email=MANAGER, role=Role.manager, password=PASSWORD, clinic_id=clinics[0].id)
     first = clinics[0]
     checklist_id = versions["aesthetic-clinic"].checklist_id

@@ -76,7 +76,7 @@ def _arrange_world(live_app: LiveApp, name: str) -> PlanWorld:
         accounts.create_user(session, email=emails[0], role=Role.manager, password=PASSWORD,
                              name=f"Olga Manager {n}", clinic_id=clinic.id, language="en")
         accounts.create_user(session, email=emails[1], role=Role.director, password=PASSWORD,
-                             name=f"Irina Director {n}", language="en")
+                             name=f"Irina Director {n}", language="en", whole_network=True)
         accounts.create_user(session, email=emails[2], role=Role.qa_lead, password=PASSWORD, name=f"QA lead {n}",
                              language="en")
         session.commit()

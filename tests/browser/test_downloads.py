@@ -55,7 +55,8 @@ def clinic_report(live_app: LiveApp) -> dict[str, Any]:
         clinic = make_clinic(session, name="Browser Gamma", region=make_region(session, "Browser downloads region"))
         for _ in range(3):
             make_audit(session, version=version, clinic=clinic, wave=wave, answers=PERFECT)
-        accounts.create_user(session, email="director-downloads@example.test", role=Role.director, password=PASSWORD)
+        accounts.create_user(session, email="director-downloads@example.test", role=Role.director, password=PASSWORD,
+                             whole_network=True)
         session.commit()
         return {"clinic": clinic.id, "wave": wave.id}
 

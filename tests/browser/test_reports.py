@@ -36,7 +36,8 @@ def report_network(live_app: LiveApp) -> dict[str, Any]:
         make_audit(session, version=version, clinic=alpha, wave=wave, answers={**PERFECT, "reception.wait": "long"})
         make_audit(session, version=version, clinic=beta, wave=wave, answers=PERFECT)
         make_audit(session, version=version, clinic=rival, wave=wave, answers={**PERFECT, "reception.wait": "medium"})
-        accounts.create_user(session, email="director-reports@example.test", role=Role.director, password=PASSWORD)
+        accounts.create_user(session, email="director-reports@example.test", role=Role.director, password=PASSWORD,
+                             whole_network=True)
         session.commit()
         return {"alpha": alpha.id, "wave": wave.id}
 

@@ -37,9 +37,9 @@ def test_a_clinic_scoped_director_lists_only_those_clinics(client: TestClient, s
     assert _listed_ids(client, session, director) == {first.id, third.id}
 
 
-def test_an_unscoped_director_lists_every_clinic(client: TestClient, session: Session) -> None:
+def test_a_whole_network_director_lists_every_clinic(client: TestClient, session: Session) -> None:
     make_clinic(session), make_clinic(session, is_competitor=True)
-    director = make_user(session, Role.director)
+    director = make_user(session, Role.director, whole_network=True)
 
     listed = _listed_ids(client, session, director)
 
@@ -121,4 +121,5 @@ def test_me_reports_the_callers_role_and_scope(client: TestClient, session: Sess
 
     assert response.status_code == 200
     assert response.json() == {"id": director.id, "email": director.email, "name": "Dana", "role": "director",
-                               "scope": {"clinic_id": None, "region_ids": [region.id], "clinic_ids": []}}
+                               "scope": {"clinic_id": None, "whole_network": False, "region_ids": [region.id],
+                                         "clinic_ids": []}}

@@ -35,6 +35,10 @@ def test_the_demo_has_every_role_and_every_audit_status_with_most_approved(sessi
     assert roles == {"admin", "qa_lead", "director", "manager", "shopper"}
     assert set(statuses) == {"draft", "submitted", "returned", "approved", "rejected"}
     assert statuses["approved"] > sum(statuses.values()) / 2
+    directors = {u.email: u for u in session.exec(select(User).where(User.role == "director")).all()}
+    # Scope fails closed: the network director's whole network is set explicitly, the regional one's is not.
+    assert directors["director@demo.test"].whole_network
+    assert not directors["director.spb@demo.test"].whole_network
 
 
 def test_one_branch_is_weak_on_the_call_and_one_improves_wave_over_wave(session: Session) -> None:

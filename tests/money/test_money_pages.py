@@ -140,7 +140,7 @@ def test_a_director_sees_cost_per_valid_visit(session: Session, client: TestClie
     rejected = submitted_visit(session, wave=wave, paid=None, clinic=clinic)
     review.review_audit(session, audit=rejected, reviewer=make_user(session, Role.qa_lead), decision="reject",
                         reason="no visit")
-    log_in(client, make_user(session, Role.director).email, PASSWORD)
+    log_in(client, make_user(session, Role.director, whole_network=True).email, PASSWORD)
 
     page = client.get("/costs")
 

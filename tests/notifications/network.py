@@ -40,7 +40,7 @@ def build_network(session: Session) -> Network:
         qa=make_user(session, Role.qa_lead, language="en"),
         director_north=make_user(session, Role.director, region_ids=[region_n.id], language="en"),
         director_south=make_user(session, Role.director, region_ids=[region_s.id], language="en"),
-        director_all=make_user(session, Role.director, language="en"),
+        director_all=make_user(session, Role.director, whole_network=True, language="en"),
         manager_north=make_user(session, Role.manager, clinic_id=north.id, language="en"),
         manager_south=make_user(session, Role.manager, clinic_id=south.id, language="en"),
     )

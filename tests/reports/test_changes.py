@@ -59,7 +59,7 @@ def test_figures_lead_to_the_audits_behind_them_or_say_how_many_and_when(client:
     as_user(client, session, "qa_lead")
     for_qa = client.get(f"/reports/clinics/{network.a.id}")
     client.cookies.clear()
-    as_user(client, session, "director")
+    as_user(client, session, "director", whole_network=True)
     for_director = client.get(f"/reports/clinics/{network.a.id}")
     comparison = client.get("/reports")
 

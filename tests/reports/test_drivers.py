@@ -95,7 +95,7 @@ def test_one_clinic_alone_has_nothing_to_compare_for_the_greeting(session: Sessi
 def test_the_key_driver_page_shows_the_figures_and_flags_the_item_to_fix_first(
         client: TestClient, session: Session, driver_network: dict[str, int]) -> None:
     meta = checklist_meta(session, find_checklist(session, "drivers-test"))
-    as_user(client, session, "director")
+    as_user(client, session, "director", whole_network=True)
 
     page = client.get("/reports/drivers", params={"checklist": "drivers-test", "wave": driver_network["wave"]})
     gaps = client.get(f"/reports/clinics/{driver_network['a']}", params={"checklist": "drivers-test"})

@@ -26,7 +26,7 @@ def test_network_filters_are_selects_of_waves_checklists_and_regions(client: Tes
     older = make_wave(session, "W0", starts_on=network.wave.starts_on.replace(year=2025))
     make_audit(session, version=network.version, clinic=network.b, wave=older, answers=PERFECT)
     make_wave(session, "Empty wave")  # no approved audits: not offered
-    log_in(client, make_user(session, "director").email, PASSWORD)
+    log_in(client, make_user(session, "director", whole_network=True).email, PASSWORD)
 
     page = client.get("/reports")
 

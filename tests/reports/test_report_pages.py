@@ -20,7 +20,7 @@ from tests.web import log_in
 
 def test_network_page_shows_heatmap_numbers_ranking_and_competitor(client: TestClient, session: Session,
                                                                    network: Network) -> None:
-    as_user(client, session, "director")
+    as_user(client, session, "director", whole_network=True)
 
     page = client.get("/reports")
 
