@@ -80,7 +80,7 @@ def test_an_action_due_today_is_overdue_only_where_the_day_is_over(
     world = make_world(session)
     west, east = _two_clinics(session)
     in_west, in_east = _action(session, world, west), _action(session, world, east)
-    director = make_user(session, Role.director)
+    director = make_user(session, Role.director, whole_network=True)
     headers = _bearer(session, director)
     at_instant(BEFORE_KALININGRAD_MIDNIGHT)  # type: ignore[operator]
 
@@ -177,7 +177,7 @@ def test_the_clinic_report_dates_a_visit_by_the_clinics_day(client: TestClient, 
     west, east = _two_clinics(session)
     approved_visit(session, world, at=BEFORE_KALININGRAD_MIDNIGHT, clinic=west)
     approved_visit(session, world, at=BEFORE_KALININGRAD_MIDNIGHT, clinic=east)
-    director = make_user(session, Role.director)
+    director = make_user(session, Role.director, whole_network=True)
     log_in(client, director.email, PASSWORD)
 
     west_report = client.get(f"/reports/clinics/{west.id}").text
@@ -284,7 +284,7 @@ def test_the_workbook_shows_each_visit_on_its_clinics_clock(client: TestClient, 
     west, east = _two_clinics(session)
     approved_visit(session, world, at=BEFORE_KALININGRAD_MIDNIGHT, clinic=west)
     approved_visit(session, world, at=BEFORE_KALININGRAD_MIDNIGHT, clinic=east)
-    director = make_user(session, Role.director)
+    director = make_user(session, Role.director, whole_network=True)
     log_in(client, director.email, PASSWORD)
 
     book = load_workbook(io.BytesIO(client.get("/reports/export.xlsx").content))
