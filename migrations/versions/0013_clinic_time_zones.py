@@ -23,5 +23,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('clinics', schema=None) as batch_op:
-        batch_op.drop_column('time_zone')
+    # Not batch mode: on SQLite a copy-and-drop of `clinics` would cascade into director_clinics and
+    # fail on the audits, assignments and actions that refer to it; SQLite 3.35+ drops a column in place.
+    op.drop_column('clinics', 'time_zone')
