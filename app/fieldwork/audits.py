@@ -39,8 +39,9 @@ def ensure_editable(audit: Audit) -> None:
 def lock(session: Session, audit: Audit) -> None:
     """Hold the audit's row until the transaction ends and read its status afresh.
 
-    Saves and submit both take this lock first, so a save either lands before the submit (and is in
-    what QA receives) or sees the submitted status and is refused. PostgreSQL: SELECT ... FOR UPDATE;
+    Saves (answers, photos and recordings, their removal, visit times, check-in) and submit all take
+    this lock, so a save either lands before the submit (and is in what QA receives) or sees the
+    submitted status and is refused. PostgreSQL: SELECT ... FOR UPDATE;
     SQLite ignores the clause, but every write transaction there is BEGIN IMMEDIATE (app/db.py), so
     writers already run one at a time.
     """

@@ -12,7 +12,7 @@ from app.accounts.scope import can_see_clinic
 from app.checklists import versions as checklists
 from app.errors import Invalid, NotFound
 from app.fieldwork import audio, media
-from app.fieldwork.audits import ensure_editable, touch
+from app.fieldwork.audits import AuditNotEditable, ensure_editable, lock_editable, touch
 from app.fieldwork.models import Audit, AuditStatus, Evidence
 from app.fieldwork.uploads import spool
 from app.i18n import N_
@@ -54,6 +54,11 @@ def add_evidence(session: Session, *, audit: Audit, upload: BinaryIO, item_key: 
         evidence = _store(audit, item_id, temp, client_upload_id)
     finally:
         temp.unlink(missing_ok=True)
+    try:  # the audit's row lock against a submit, taken only now: the file work above may take seconds
+        lock_editable(session, audit)
+    except AuditNotEditable:
+        media.remove_files(evidence.stored_name, evidence.thumb_name)
+        raise
     try:
         with session.begin_nested():  # the same upload sent at once by another worker may win the insert
             session.add(evidence)
@@ -97,7 +102,7 @@ def _store(audit: Audit, item_id: int | None, temp: Path, client_upload_id: str 
 def remove_evidence(session: Session, *, audit: Audit, evidence: Evidence, actor: User | None = None) -> None:
     """Delete a file of an editable audit; the files go once the deletion is committed.
     Raises AuditNotEditable (409)."""
-    ensure_editable(audit)
+    lock_editable(session, audit)
     names = (evidence.stored_name, evidence.thumb_name)
     session.delete(evidence)
     touch(audit)

@@ -9,7 +9,7 @@ from app.accounts.models import User
 from app.clinics.models import Clinic
 from app.db_types import utcnow
 from app.errors import Invalid
-from app.fieldwork.audits import ensure_editable, touch
+from app.fieldwork.audits import lock_editable, touch
 from app.fieldwork.geo import distance_m
 from app.fieldwork.models import Audit
 from app.i18n import N_
@@ -29,7 +29,7 @@ def set_visit_times(session: Session, *, audit: Audit, started_at: datetime | No
     """Record the start and end of the visit (either may stay empty).
 
     Raises Invalid when the end is before the start or a time lies in the future; AuditNotEditable."""
-    ensure_editable(audit)
+    lock_editable(session, audit)  # against a submit (app.fieldwork.audits.lock)
     started_at, ended_at = _aware(started_at), _aware(ended_at)
     latest = utcnow() + CLOCK_SKEW
     if (started_at and started_at > latest) or (ended_at and ended_at > latest):
@@ -47,7 +47,7 @@ def set_visit_times(session: Session, *, audit: Audit, started_at: datetime | No
 def check_in(session: Session, *, audit: Audit, latitude: float, longitude: float,
              accuracy_m: float | None = None, actor: User | None = None) -> Audit:
     """Store where the phone was at check-in. Raises Invalid for impossible coordinates."""
-    ensure_editable(audit)
+    lock_editable(session, audit)  # against a submit (app.fieldwork.audits.lock)
     if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
         raise Invalid(N_("The location is not valid."))
     if accuracy_m is not None and not 0 <= accuracy_m < 1_000_000:
