@@ -5,11 +5,13 @@
 domain functions; the stored instants are UTC and only their display and their days differ.
 """
 
+import io
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+from openpyxl import load_workbook
 from sqlmodel import Session, select
 
 from app.accounts import tokens
@@ -172,13 +174,20 @@ def test_the_now_button_takes_the_apps_clock(client: TestClient, session: Sessio
     assert 'value="2026-10-16T00:30"' in client.get(f"/visits/{audit.id}").text
 
 
-def test_the_clinic_report_dates_a_visit_by_the_clinics_day(client: TestClient, session: Session) -> None:
+def _visited_before_kaliningrad_midnight(client: TestClient, session: Session) -> tuple[Clinic, Clinic]:
+    """An approved visit in each zone at the same instant (the 15th in the west, the 16th in the east),
+    seen by a director of the whole network."""
     world = make_world(session)
     west, east = _two_clinics(session)
     approved_visit(session, world, at=BEFORE_KALININGRAD_MIDNIGHT, clinic=west)
     approved_visit(session, world, at=BEFORE_KALININGRAD_MIDNIGHT, clinic=east)
     director = make_user(session, Role.director, whole_network=True)
     log_in(client, director.email, PASSWORD)
+    return west, east
+
+
+def test_the_clinic_report_dates_a_visit_by_the_clinics_day(client: TestClient, session: Session) -> None:
+    west, east = _visited_before_kaliningrad_midnight(client, session)
 
     west_report = client.get(f"/reports/clinics/{west.id}").text
     east_report = client.get(f"/reports/clinics/{east.id}").text
@@ -276,16 +285,7 @@ def test_a_shoppers_earnings_date_each_visit_by_its_clinics_day(session: Session
 
 
 def test_the_workbook_shows_each_visit_on_its_clinics_clock(client: TestClient, session: Session) -> None:
-    import io
-
-    from openpyxl import load_workbook
-
-    world = make_world(session)
-    west, east = _two_clinics(session)
-    approved_visit(session, world, at=BEFORE_KALININGRAD_MIDNIGHT, clinic=west)
-    approved_visit(session, world, at=BEFORE_KALININGRAD_MIDNIGHT, clinic=east)
-    director = make_user(session, Role.director, whole_network=True)
-    log_in(client, director.email, PASSWORD)
+    west, east = _visited_before_kaliningrad_midnight(client, session)
 
     book = load_workbook(io.BytesIO(client.get("/reports/export.xlsx").content))
 
