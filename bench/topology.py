@@ -19,7 +19,7 @@ Exit 1 when anything was lost, duplicated or unreadable, a client saw a 5xx othe
 (or an unexpected 4xx), or the run did not complete before --seconds.
 
     python bench/topology.py                           # 50 shoppers, the full run (make topology)
-    python bench/topology.py --shoppers 20 --answers 30 --seconds 240   # CI's bounded run
+    python bench/topology.py --shoppers 20 --answers 100 --seconds 420 --kill-every 8   # CI's bounded run
 """
 
 import argparse
