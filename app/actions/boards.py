@@ -121,7 +121,11 @@ def actions_page(session: Session, *, user: User, filters: BoardFilter, page: Pa
                  now: datetime | None = None) -> Page[dict[str, Any]]:
     """One page of `list_actions`, same order and rows. Raises ClinicNotFound, BadPage."""
     now = now or utcnow()
-    today = time_zones.today_in_sql(session, now)
+    return _page(session, user=user, filters=filters, page=page, now=now, today=time_zones.today_in_sql(session, now))
+
+
+def _page(session: Session, *, user: User, filters: BoardFilter, page: PageRequest, now: datetime,
+          today: Any) -> Page[dict[str, Any]]:
     found = fetch_page(session, _actions_query(session, user=user, filters=filters, today=today),
                        order=_order(today), page=page)
     return Page(rows=_rows(session, found.rows, now), next_cursor=found.next_cursor, first=found.first)
@@ -141,8 +145,9 @@ def build_board(session: Session, *, user: User, filters: BoardFilter, page: Pag
     shown = [filters.status] if filters.status in COLUMNS else list(COLUMNS)
     board = Board(clinic=clinic, filters=filters, columns={str(c): [] for c in shown})
     for status in shown:
-        column = actions_page(session, user=user, filters=replace(filters, status=status),
-                              page=page if filters.status else PageRequest(limit=page.limit), now=now)
+        # The clinics' days read once for the whole board, not once per column.
+        column = _page(session, user=user, filters=replace(filters, status=status),
+                       page=page if filters.status else PageRequest(limit=page.limit), now=now, today=today)
         board.columns[str(status)] = column.rows
         board.pages[str(status)] = column
     counted = _filtered(session, _with_clinic(select(Action.status, func.count(col(Action.id)),
