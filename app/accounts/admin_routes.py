@@ -73,8 +73,8 @@ def users_page(request: Request, admin: AdminUser, session: SessionDep, page: Pa
 
 def _scope_labels(session: Session, users: list[User]) -> dict[int | None, str]:
     """What each manager or director sees, in words; "" for roles without a scope."""
-    scopes = {user.id: service.scope_of(session, user) for user in users
-              if user.role == Role.director and not user.whole_network}
+    scopes = service.scopes_of(session, [user.id or 0 for user in users
+                                         if user.role == Role.director and not user.whole_network])
     # Names of the clinics this page mentions only: the clinics table may be long.
     wanted = {user.clinic_id for user in users if user.role == Role.manager and user.clinic_id}
     wanted |= {clinic_id for _regions, clinic_ids in scopes.values() for clinic_id in clinic_ids}
@@ -89,7 +89,7 @@ def _scope_labels(session: Session, users: list[User]) -> dict[int | None, str]:
             if user.whole_network:
                 labels[user.id] = gettext(N_("Whole network"))
                 continue
-            region_ids, clinic_ids = scopes[user.id]
+            region_ids, clinic_ids = scopes[user.id or 0]
             names = [regions.get(rid, "?") for rid in region_ids]
             names += [clinic_names.get(cid, "?") for cid in clinic_ids]
             labels[user.id] = ", ".join(names) or gettext(N_("Nothing yet: sees no clinic"))

@@ -134,6 +134,19 @@ def scope_of(session: Session, user: User) -> tuple[list[int], list[int]]:
     return list(regions), list(clinics)
 
 
+def scopes_of(session: Session, user_ids: list[int]) -> dict[int, tuple[list[int], list[int]]]:
+    """scope_of for many users in two queries (a page of the users list)."""
+    found: dict[int, tuple[list[int], list[int]]] = {user_id: ([], []) for user_id in user_ids}
+    if user_ids:
+        for user_id, region_id in session.exec(select(DirectorRegion.user_id, DirectorRegion.region_id)
+                                               .where(col(DirectorRegion.user_id).in_(user_ids))).all():
+            found[user_id][0].append(region_id)
+        for user_id, clinic_id in session.exec(select(DirectorClinic.user_id, DirectorClinic.clinic_id)
+                                               .where(col(DirectorClinic.user_id).in_(user_ids))).all():
+            found[user_id][1].append(clinic_id)
+    return found
+
+
 def _recent_failures(session: Session, *, column: Any, value: str) -> tuple[int, datetime | None]:
     """How many failures in the throttle window, and when the latest was."""
     since = utcnow() - THROTTLE_WINDOW
