@@ -66,6 +66,10 @@ def reading(engine: Engine) -> Engine:
     return engine.execution_options(**{READER: True}) if engine.dialect.name == "sqlite" else engine
 
 
+def _casefold(text: str | None) -> str | None:
+    return text.casefold() if isinstance(text, str) else text
+
+
 def _tune_sqlite(engine: Engine) -> None:
     # Write requests queue on request_turn() before they meet here; the busy timeout covers the rest
     # (a reader turning writer, the worker, the CLI, a backup, a migration running next to the app).
@@ -78,6 +82,8 @@ def _tune_sqlite(engine: Engine) -> None:
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.execute(f"PRAGMA synchronous={SQLITE_SYNCHRONOUS}")
         cursor.close()
+        # SQLite's lower() folds ASCII only; searches fold Cyrillic too (app/web/choices.py, casefold).
+        dbapi_connection.create_function("casefold", 1, _casefold, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def on_begin(connection: Any) -> None:

@@ -35,12 +35,14 @@ from app.reports import routes as report_pages
 from app.review import api as review_api
 from app.review import routes as review_pages
 from app.validity import routes as validity_pages
-from app.web import home, static_files
+from app.web import choice_sources, choices, home, static_files
 from app.web.middleware import RequestPlumbing
 from app.web.openapi import ERROR_RESPONSES
 
+assert choice_sources.SOURCES  # the kinds register on import
+
 ROUTERS: list[APIRouter] = [
-    health.router, metrics.router, static_files.router, home.router, account_profile.router,
+    health.router, metrics.router, static_files.router, home.router, choices.router, account_profile.router,
     account_pages.router, account_admin.router, clinic_pages.router, checklist_pages.router,
     fieldwork_pages.router, planning_pages.router, review_pages.router, report_pages.router,
     action_pages.router, driver_pages.router, job_pages.router, account_links.router, notification_pages.router,

@@ -4,10 +4,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from fastapi import Request
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from app.accounts.models import Role, User
+from app.accounts.models import User
 from app.checklists.models import Checklist, ChecklistVersion
 from app.clinics.models import Clinic
 from app.db_types import utcnow
@@ -15,6 +16,8 @@ from app.fieldwork.models import Audit, AuditStatus, Wave
 from app.i18n import gettext
 from app.validity.models import AuditValidity, Verdict
 from app.validity.wording import VERDICT_LABELS, reason_message
+from app.web import choices
+from app.web.choices import ChoiceList
 from app.web.paging import Page, PageRequest, SortKey, fetch_page
 
 
@@ -96,22 +99,21 @@ def review_queue(session: Session, filters: QueueFilters | None = None,
 
 @dataclass(frozen=True)
 class FilterChoices:
-    waves: list[tuple[int, str]]
-    clinics: list[tuple[int, str]]
+    waves: ChoiceList
+    clinics: ChoiceList
     checklists: list[tuple[int, str]]
-    shoppers: list[tuple[int, str]]
+    shoppers: ChoiceList
     validity: list[tuple[str, str]]
 
 
-def filter_choices(session: Session) -> FilterChoices:
-    """What the queue's filter menus offer."""
-    waves = session.exec(select(Wave.id, Wave.name).order_by(col(Wave.starts_on).desc())).all()
-    clinics = session.exec(select(Clinic.id, Clinic.name).order_by(col(Clinic.name))).all()
+def filter_choices(request: Request, session: Session, user: User, filters: QueueFilters) -> FilterChoices:
+    """What the queue's filter menus offer: waves, clinics and shoppers a page at a time with a search
+    (app/web/choices.py); checklists and verdicts are few."""
     checklists = session.exec(select(Checklist.id, Checklist.slug).order_by(col(Checklist.slug))).all()
-    shoppers = session.exec(select(User.id, User.name, User.email).where(User.role == Role.shopper)
-                            .order_by(col(User.name), col(User.email))).all()
-    return FilterChoices(waves=[(i or 0, n) for i, n in waves], clinics=[(i or 0, n) for i, n in clinics],
+    return FilterChoices(waves=choices.for_field(request, session, user, "waves", "wave", filters.wave_id),
+                         clinics=choices.for_field(request, session, user, "clinics", "clinic", filters.clinic_id),
                          checklists=[(i or 0, s) for i, s in checklists],
-                         shoppers=[(i or 0, n or e) for i, n, e in shoppers],
+                         shoppers=choices.for_field(request, session, user, "shoppers", "shopper",
+                                                    filters.shopper_id),
                          validity=[(v.value, gettext(VERDICT_LABELS[v.value])) for v in Verdict]
                          + [("unchecked", gettext("not checked"))])

@@ -1,0 +1,84 @@
+"""The kinds of choice list (app/web/choices.py): what each offers, in which order, to whom.
+
+Each kind keeps the rule of the form that used to list the whole table: the review queue's filters
+offer every clinic and shopper, assignment offers active shoppers only, reports offer the waves and
+regions with approved audits in the reader's scope.
+"""
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session, col
+
+from app.accounts.models import Role, User
+from app.accounts.scope import visible_clinic_ids
+from app.clinics.models import Clinic, Region
+from app.fieldwork.models import Audit, AuditStatus, Wave
+from app.web.choices import SOURCES, Source
+
+OFFICE = frozenset({Role.admin, Role.qa_lead})
+READERS = frozenset({Role.admin, Role.qa_lead, Role.director})
+
+
+def _scoped_clinics(session: Session, user: User) -> Any:
+    """The ids of the clinics this user may see, as a subquery (every clinic: no filter)."""
+    visible = visible_clinic_ids(session, user)
+    query = select(col(Clinic.id))
+    return query if visible is None else query.where(col(Clinic.id).in_(sorted(visible)))
+
+
+def _clinics(*conditions: Any) -> Any:
+    return lambda _session, _user: select(col(Clinic.id), col(Clinic.name)).where(*conditions)
+
+
+def _branches(session: Session, user: User) -> Any:
+    return (select(col(Clinic.id), col(Clinic.name))
+            .where(col(Clinic.is_competitor).is_(False), col(Clinic.id).in_(_scoped_clinics(session, user))))
+
+
+def _shoppers(*conditions: Any) -> Any:
+    return lambda _session, _user: (select(col(User.id), col(User.name), col(User.email))
+                                    .where(col(User.role) == Role.shopper, *conditions))
+
+
+def _reported(session: Session, user: User) -> Any:
+    """The approved audits of the clinics this user may see."""
+    return select(col(Audit.id)).where(col(Audit.status) == AuditStatus.approved,
+                                       col(Audit.clinic_id).in_(_scoped_clinics(session, user)))
+
+
+def _reported_waves(session: Session, user: User) -> Any:
+    approved = _reported(session, user).with_only_columns(col(Audit.wave_id))
+    return select(col(Wave.id), col(Wave.name)).where(col(Wave.id).in_(approved))
+
+
+def _reported_regions(session: Session, user: User) -> Any:
+    return select(col(Region.id), col(Region.name)).where(col(Region.id).in_(
+        select(col(Clinic.region_id)).where(col(Clinic.id).in_(_scoped_clinics(session, user)))))
+
+
+def _person(row: Any) -> str:
+    return str(row[1] or row[2])
+
+
+BY_NAME = (col(Clinic.name), col(Clinic.id))
+NEWEST_WAVES = (col(Wave.starts_on).desc(), col(Wave.id).desc())
+SHOPPER_ORDER = (col(User.name), col(User.email), col(User.id))
+REGION_ORDER = (col(Region.name), col(Region.id))
+
+SOURCES.update({
+    "clinics": Source(OFFICE, _clinics(), col(Clinic.id), (col(Clinic.name), col(Clinic.city)), BY_NAME),
+    "active-clinics": Source(OFFICE, _clinics(col(Clinic.active)), col(Clinic.id),
+                             (col(Clinic.name), col(Clinic.city)), BY_NAME),
+    "branches": Source(READERS, _branches, col(Clinic.id), (col(Clinic.name), col(Clinic.city)), BY_NAME),
+    "shoppers": Source(OFFICE, _shoppers(), col(User.id), (col(User.name), col(User.email)), SHOPPER_ORDER,
+                       label=_person),
+    "active-shoppers": Source(OFFICE, _shoppers(col(User.active)), col(User.id), (col(User.name), col(User.email)),
+                              SHOPPER_ORDER, label=_person),
+    "waves": Source(OFFICE, lambda _session, _user: select(col(Wave.id), col(Wave.name)), col(Wave.id),
+                    (col(Wave.name),), NEWEST_WAVES),
+    "reported-waves": Source(READERS, _reported_waves, col(Wave.id), (col(Wave.name),), NEWEST_WAVES),
+    "regions": Source(OFFICE, lambda _session, _user: select(col(Region.id), col(Region.name)), col(Region.id),
+                      (col(Region.name),), REGION_ORDER),
+    "reported-regions": Source(READERS, _reported_regions, col(Region.id), (col(Region.name),), REGION_ORDER),
+})

@@ -1,0 +1,146 @@
+"""Form choice lists over tables that grow with the network (app/web/choices.py): a page, a search,
+what is chosen kept; never the whole table."""
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from app.accounts.models import Role
+from app.clinics.models import Clinic
+from app.web.choices import CHOICE_LIMIT
+from tests.factories import PASSWORD, make_clinic, make_region, make_user
+from tests.paging.conftest import Office, World, list_query_has_limit
+from tests.web import log_in
+
+LIMITED = re.compile(r"\bLIMIT\b")
+
+
+def _select(html: str, field_id: str) -> str:
+    found = re.search(rf'<select id="{field_id}"[^>]*>(.*?)</select>', html, re.S)
+    assert found, f"no select #{field_id}"
+    return found.group(1)
+
+
+def _values(options: str) -> list[str]:
+    return [value for value in re.findall(r'<option value="(\d+)"', options)]
+
+
+@pytest.fixture
+def as_admin(client: TestClient, office: Office) -> TestClient:
+    return log_in(client, office.admin.email, PASSWORD)
+
+
+def test_the_review_queue_offers_a_page_of_clinics_and_a_search_for_the_rest(as_admin: TestClient,
+                                                                                world: World) -> None:
+    html = as_admin.get("/review").text
+
+    clinics = _select(html, "filter-clinic")
+    assert len(_values(clinics)) == CHOICE_LIMIT
+    assert "type in the search box" in clinics
+    assert 'id="filter-clinic-q"' in html and 'name="clinic_q"' in html
+
+
+def test_without_javascript_the_search_box_narrows_the_choices_on_the_page(as_admin: TestClient,
+                                                                             world: World) -> None:
+    html = as_admin.get("/review", params={"clinic_q": "bulk CLINIC 0299"}).text
+
+    clinics = _select(html, "filter-clinic")
+    assert re.findall(r'<option value="\d+"[^>]*>([^<]+)</option>', clinics) == ["Bulk clinic 0299"]
+    assert 'value="bulk CLINIC 0299"' in html  # the box keeps what was typed
+
+
+def test_a_chosen_clinic_outside_the_first_page_stays_offered_and_selected(as_admin: TestClient,
+                                                                             world: World) -> None:
+    last = world.clinics[-1]
+
+    html = as_admin.get("/review", params={"clinic": str(last)}).text
+
+    assert f'<option value="{last}" selected>' in _select(html, "filter-clinic")
+
+
+def test_the_search_endpoint_answers_matching_options_keeping_the_chosen(as_admin: TestClient,
+                                                                          world: World) -> None:
+    chosen = world.clinics[0]
+
+    response = as_admin.get("/choices/clinics", params={"q": "clinic 012", "field": "clinic",
+                                                          "clinic": str(chosen), "blank": "All"})
+
+    assert response.status_code == 200
+    names = re.findall(r"<option value=\"(\d*)\"[^>]*>([^<]+)</option>", response.text)
+    assert names[0] == ("", "All")
+    found = [name for _value, name in names[1:]]
+    assert f'<option value="{chosen}" selected>' in response.text  # chosen, though it does not match
+    assert [name for name in found if name.startswith("Bulk")] == [f"Bulk clinic 012{n}" for n in range(10)]
+
+
+def test_search_folds_case_in_every_alphabet_and_treats_wildcards_as_text(as_admin: TestClient, session: Session,
+                                                                          world: World) -> None:
+    region = make_region(session)
+    make_clinic(session, name="Клиника «Южная»", region=region)
+    make_clinic(session, name="Dental 100% smile", region=region)
+    session.commit()
+
+    south = as_admin.get("/choices/clinics", params={"q": "КЛИНИКА «ЮЖ"}).text
+    percent = as_admin.get("/choices/clinics", params={"q": "100%"}).text
+    underscore = as_admin.get("/choices/clinics", params={"q": "_"}).text
+
+    assert "Клиника «Южная»" in south
+    assert re.findall(r'<option value="\d+"[^>]*>([^<]+)</option>', percent) == ["Dental 100% smile"]
+    assert "Nothing matches the search" in underscore
+
+
+def test_shopper_choices_search_names_and_emails(as_admin: TestClient, office: Office) -> None:
+    by_email = as_admin.get("/choices/shoppers", params={"q": "BULK0004@"}).text
+    page = as_admin.get("/review").text
+
+    assert re.findall(r'<option value="\d+"[^>]*>([^<]+)</option>', by_email) == ["Bulk 4"]
+    assert len(_values(_select(page, "filter-shopper"))) == CHOICE_LIMIT
+
+
+@pytest.mark.parametrize("kind", ["clinics", "shoppers", "waves", "regions"])
+def test_choices_are_for_the_office_only(client: TestClient, session: Session, kind: str) -> None:
+    shopper = log_in(client, make_user(session, Role.shopper).email, PASSWORD)
+
+    assert shopper.get(f"/choices/{kind}").status_code == 403
+
+
+def test_an_unknown_kind_is_not_found_and_a_stranger_must_log_in(client: TestClient, session: Session) -> None:
+    assert client.get("/choices/clinics", follow_redirects=False).status_code in (303, 401)
+    log_in(client, make_user(session, Role.admin).email, PASSWORD)
+
+    assert client.get("/choices/passwords").status_code == 404
+
+
+def test_a_director_is_offered_only_the_branches_in_scope(client: TestClient, session: Session,
+                                                          world: World) -> None:
+    region = make_region(session, name="Far East")
+    mine = make_clinic(session, name="Vladivostok branch", region=region)
+    director = make_user(session, Role.director, region_ids=[region.id])
+    session.commit()
+    log_in(client, director.email, PASSWORD)
+
+    offered = re.findall(r'<option value="(\d+)"', client.get("/choices/branches").text)
+
+    assert offered == [str(mine.id)]
+    assert client.get("/choices/clinics").status_code == 403
+
+
+@pytest.mark.parametrize(("url", "table"), [
+    ("/review", "clinics"), ("/review", "waves"), ("/review", "users"),
+])
+def test_choice_lists_read_limited_pages(engine: Engine, session: Session, as_admin: TestClient, url: str,
+                                         table: str, world: World) -> None:
+    reading = list_query_has_limit(engine, session, as_admin, url, table)
+
+    assert all(LIMITED.search(statement) for statement in reading), reading
+
+
+def test_every_bulk_clinic_is_reachable_through_the_search(as_admin: TestClient, session: Session,
+                                                           world: World) -> None:
+    names = session.exec(select(Clinic.name).where(col(Clinic.id).in_(world.clinics[-5:]))).all()
+
+    for name in names:
+        assert name in as_admin.get("/choices/clinics", params={"q": name}).text
