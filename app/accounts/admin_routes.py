@@ -10,11 +10,11 @@ from sqlmodel import Session, col, select
 from app.accounts import links, passwords, service
 from app.accounts.deps import AdminUser
 from app.accounts.models import Role, User
-from app.clinics import service as clinics
-from app.clinics.models import Clinic
+from app.clinics.models import Clinic, Region
 from app.db import SessionDep
 from app.errors import DomainError, Invalid
 from app.i18n import N_, gettext
+from app.web import choices
 from app.web.labels import ROLE
 from app.web.paging import PageParams
 from app.web.templating import render
@@ -55,8 +55,10 @@ def _field_of(error: DomainError) -> str:
 def _form_page(request: Request, session: Session, *, user: User | None, form: dict[str, Any],
                errors: dict[str, str] | None = None, status_code: int = 200) -> Response:
     return render(request, "admin/user_form.html", status_code=status_code, user=user, form=form,
-                  errors=errors or {}, roles=ROLE_LABELS, regions=clinics.list_regions(session),
-                  clinics=clinics.list_clinics(session))
+                  errors=errors or {}, roles=ROLE_LABELS,
+                  home_clinics=choices.for_field(request, session, "branches", "clinic_id", form["clinic_id"]),
+                  regions=choices.for_field(request, session, "regions", "region_ids", form["region_ids"]),
+                  clinics=choices.for_field(request, session, "clinics", "clinic_ids", form["clinic_ids"]))
 
 
 @router.get("/admin/users", name="admin_users")
@@ -80,7 +82,9 @@ def _scope_labels(session: Session, users: list[User]) -> dict[int | None, str]:
     wanted |= {clinic_id for _regions, clinic_ids in scopes.values() for clinic_id in clinic_ids}
     clinic_names = dict(session.exec(select(Clinic.id, Clinic.name).where(col(Clinic.id).in_(wanted))).all()
                         ) if wanted else {}
-    regions = {region.id: region.name for region in clinics.list_regions(session)}
+    named = {region_id for region_ids, _clinics in scopes.values() for region_id in region_ids}
+    regions = dict(session.exec(select(Region.id, Region.name).where(col(Region.id).in_(named))).all()
+                   ) if named else {}
     labels: dict[int | None, str] = {}
     for user in users:
         if user.role == Role.manager:

@@ -9,11 +9,12 @@ reports). `verified` is never set here: a later approved audit sets it (verifica
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
 from app import events
-from app.accounts.models import Role, User
-from app.accounts.scope import can_see_clinic, visible_clinic_ids
+from app.accounts.models import DirectorClinic, DirectorRegion, Role, User
+from app.accounts.scope import can_see_clinic
 from app.actions.models import Action, ActionEvent, ActionItem, ActionStatus
 from app.checklists import versions as checklists
 from app.checklists.models import Checklist, ChecklistVersion, Item, Touchpoint
@@ -135,19 +136,15 @@ def refuse_competitor(clinic: Clinic) -> None:
 
 def eligible_owners(session: Session, clinic: Clinic) -> list[User]:
     """The clinic's people, who may own its actions: its manager(s), the directors whose scope
-    includes it, QA leads and admins; active users only, by role then name."""
-    users = session.exec(select(User).where(col(User.active).is_(True),
-                                            col(User.role).in_([Role.manager, Role.director, Role.qa_lead,
-                                                                Role.admin]))).all()
-    found = []
-    for user in users:
-        if user.role == Role.manager and user.clinic_id != clinic.id:
-            continue
-        if user.role == Role.director:
-            visible = visible_clinic_ids(session, user)
-            if visible is not None and clinic.id not in visible:
-                continue
-        found.append(user)
+    includes it, QA leads and admins; active users only, by role then name. One query: the people of
+    this clinic, never every manager of the network."""
+    in_scope = or_(col(User.whole_network).is_(True),
+                   col(User.id).in_(select(DirectorClinic.user_id).where(DirectorClinic.clinic_id == clinic.id)),
+                   col(User.id).in_(select(DirectorRegion.user_id).where(DirectorRegion.region_id == clinic.region_id)))
+    found = session.exec(select(User).where(col(User.active).is_(True), or_(
+        and_(col(User.role) == Role.manager, col(User.clinic_id) == clinic.id),
+        and_(col(User.role) == Role.director, in_scope),
+        col(User.role).in_([Role.qa_lead, Role.admin])))).all()
     order = {Role.manager: 0, Role.director: 1, Role.qa_lead: 2, Role.admin: 3}
     return sorted(found, key=lambda u: (order.get(Role(u.role), 9), u.name or u.email))
 

@@ -11,7 +11,7 @@ from app.clinics import service, time_zones
 from app.clinics.models import Clinic
 from app.db import SessionDep
 from app.settings import get_settings
-from app.web import paging
+from app.web import choices, paging
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -35,7 +35,8 @@ def _list_page(request: Request, session: Session, *, status_code: int = 200,
 def _form_page(request: Request, session: Session, *, clinic: Clinic | None, form: dict,
                errors: dict | None = None, status_code: int = 200) -> Response:
     return render(request, "admin/clinic_form.html", status_code=status_code, clinic=clinic, form=form,
-                  errors=errors or {}, regions=service.list_regions(session),
+                  errors=errors or {}, regions=choices.for_field(request, session, "regions", "region_id",
+                                                                 form.get("region_id")),
                   zones=time_zones.zone_names(), default_zone=get_settings().default_time_zone)
 
 

@@ -13,7 +13,7 @@ from app.errors import DomainError
 from app.fieldwork import waves
 from app.i18n import N_, gettext
 from app.planning import service
-from app.web import paging
+from app.web import choices, paging
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -67,9 +67,10 @@ def _board_page(request: Request, session: SessionDep, wave_id: int, *, status_c
                 error: str | None = None, now: datetime | None = None) -> Response:
     wave = waves.get_wave(session, wave_id)
     board = service.wave_board(session, wave, _page(request), now=now)
+    on_page = [visit.shopper_id for row in board.rows for visit in row.visits]
     return render(request, "planning/board.html", block="board", status_code=status_code, wave=wave,
-                  listing=board, rows=board.rows,
-                  choices=service.board_choices(session), error=error)
+                  listing=board, rows=board.rows, choices=service.board_choices(session), error=error,
+                  shoppers=choices.for_field(request, session, "active-shoppers", "shopper", on_page))
 
 
 @router.get("/waves/{wave_id}", name="wave_board")

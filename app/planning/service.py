@@ -297,15 +297,13 @@ def cancel_assignment(session: Session, *, assignment: Assignment, actor: User |
 class BoardChoices:
     checklists: list[str]
     scenarios: list[Scenario]
-    shoppers: list[User]
 
 
 def board_choices(session: Session) -> BoardChoices:
-    """What the bulk-assign form offers: published checklists, active scenarios, active shoppers."""
+    """What the bulk-assign form offers besides shoppers (app/web/choices.py): published checklists
+    and active scenarios, both few."""
     slugs = session.exec(
         select(Checklist.slug).join(ChecklistVersion, col(ChecklistVersion.checklist_id) == Checklist.id)
         .where(ChecklistVersion.status == "published").distinct().order_by(col(Checklist.slug))).all()
     scenarios = session.exec(select(Scenario).where(col(Scenario.active)).order_by(col(Scenario.slug))).all()
-    shoppers = session.exec(select(User).where(User.role == Role.shopper, col(User.active))
-                            .order_by(col(User.name), col(User.email))).all()
-    return BoardChoices(checklists=list(slugs), scenarios=list(scenarios), shoppers=list(shoppers))
+    return BoardChoices(checklists=list(slugs), scenarios=list(scenarios))

@@ -89,10 +89,15 @@ def certified_checklists(session: Session, shopper: User) -> set[int]:
     return set(session.exec(select(Certification.checklist_id).where(Certification.shopper_id == shopper.id)).all())
 
 
+RECENT_CERTIFICATIONS = 50
+
+
 def certifications(session: Session) -> list[tuple[Certification, User, Checklist]]:
-    """Every certification with its shopper and checklist, for QA."""
+    """The newest certifications with their shopper and checklist, for QA: what was just done, not
+    every shopper the network ever certified."""
     query = (select(Certification, User, Checklist)  # type: ignore[call-overload]
              .join(User, col(User.id) == Certification.shopper_id)
              .join(Checklist, col(Checklist.id) == Certification.checklist_id)
-             .order_by(col(Checklist.slug), col(User.email)))
+             .order_by(col(Certification.created_at).desc(), col(Checklist.slug), col(User.email))
+             .limit(RECENT_CERTIFICATIONS))
     return list(session.exec(query).all())

@@ -6,7 +6,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlmodel import col, select
 
 from app.accounts.deps import QaUser, ShopperUser
 from app.accounts.models import Role, User
@@ -20,7 +19,7 @@ from app.money import terms
 from app.money.amounts import currency
 from app.planning import service as planning
 from app.pool import board, certification, rules
-from app.web import paging
+from app.web import choices, paging
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -92,8 +91,9 @@ def _manage_page(request: Request, session: SessionDep, *, status_code: int = 20
     visits = board.open_visits(session, _page(request))
     return render(request, "pool/manage.html", status_code=status_code, error=error, currency=currency(),
                   listing=visits, visits=visits.rows, open_count=board.open_count(session),
-                  waves=waves.list_waves(session),
-                  clinics=list(session.exec(select(Clinic).where(col(Clinic.active)).order_by(col(Clinic.name))).all()),
+                  waves=choices.for_field(request, session, "waves", "wave"),
+                  clinics=choices.for_field(request, session, "active-clinics", "clinic"),
+                  shoppers=choices.for_field(request, session, "active-shoppers", "shopper"),
                   choices=planning.board_choices(session), certified=certification.certifications(session))
 
 

@@ -4,27 +4,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
-from sqlmodel import Session, col, select
 
 from app.accounts.deps import ReportReader
-from app.accounts.models import User
-from app.accounts.scope import visible_clinic_ids
-from app.clinics.models import Clinic
 from app.db import SessionDep
 from app.errors import Invalid
 from app.i18n import N_, gettext, localized
 from app.reports import charts, drivers, lookups
+from app.web import choices as lookup_choices
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
-
-
-def _clinic_choices(session: Session, user: User) -> list[Clinic]:
-    visible = visible_clinic_ids(session, user)
-    query = select(Clinic).where(col(Clinic.is_competitor).is_(False)).order_by(col(Clinic.name))
-    if visible is not None:
-        query = query.where(col(Clinic.id).in_(visible))
-    return list(session.exec(query).all())
 
 
 def _clinic_id(value: str | None) -> int | None:
@@ -51,8 +40,11 @@ def key_driver_page(request: Request, user: ReportReader, session: SessionDep,
                                 label=gettext("Importance and performance of each item"),
                                 x_title=gettext("Pass rate"), y_title=gettext("Emotion: passed − failed"),
                                 fix_first=gettext("Fix first"))
-    choices = lookups.filter_choices(session, clinic_ids=visible_clinic_ids(session, user))
+    chosen = [w.id for w in page.waves] if wave else []  # none ticked: every wave with approved audits
+    choices = lookups.filter_choices(request, session, waves=chosen,
+                                     region=page.region.id if page.region else None)
     return render(request, "reports/drivers.html", block="content", drivers=page, rows=rows, chart=chart,
                   item_titles=texts, tp_titles={k: localized(t) or k for k, t in page.touchpoint_titles.items()},
-                  choices=choices, clinics=_clinic_choices(session, user), fmt=charts.fmt, signed=charts.signed,
-                  chosen_waves={w.id for w in page.waves})
+                  choices=choices, fmt=charts.fmt, signed=charts.signed,
+                  clinics=lookup_choices.for_field(request, session, "branches", "clinic",
+                                                   page.clinic.id if page.clinic else None))

@@ -5,6 +5,7 @@ which one is unknown), the defaults when they are left out, and the checklist's 
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
+from fastapi import Request
 from sqlmodel import Session, col, func, select
 
 from app.checklists.models import Checklist, ChecklistVersion, Item, Touchpoint
@@ -16,6 +17,8 @@ from app.fieldwork.models import Audit, AuditStatus, Wave
 from app.i18n import N_
 from app.reports import queries
 from app.reports.queries import AuditFilter
+from app.web import choices
+from app.web.choices import ChoiceList
 
 
 class WaveNotFound(NotFound):
@@ -81,19 +84,15 @@ class ChecklistMeta:
 class FilterChoices:
     """What the report filters offer."""
 
-    waves: list[Wave]  # with approved audits at the clinics, newest first
+    waves: ChoiceList  # with approved audits at the clinics, newest first
     checklists: list[tuple[str, dict[str, str]]]  # (slug, title of the latest published version), by slug
-    regions: list[Region]  # of the clinics, by name
+    regions: ChoiceList  # of the clinics, by name
 
 
-def filter_choices(session: Session, *, clinic_ids: Collection[int] | None) -> FilterChoices:
-    """The choices of the wave, checklist and region filters over these clinics (None = all): three
-    queries, whatever the network size."""
-    approved = select(col(Audit.wave_id)).where(Audit.status == AuditStatus.approved)
-    if clinic_ids is not None:
-        approved = approved.where(col(Audit.clinic_id).in_(list(clinic_ids)))
-    waves = session.execute(select(Wave).where(col(Wave.id).in_(approved))
-                            .order_by(col(Wave.starts_on).desc(), col(Wave.id).desc())).scalars().all()
+def filter_choices(request: Request, session: Session, *, clinic_id: int | None = None,
+                   waves: Collection[object] = (), region: object = None) -> FilterChoices:
+    """The choices of the wave, checklist and region filters: over the reader's scope a page each
+    with a search (app/web/choices.py), over one clinic (`clinic_id`) that clinic's newest waves."""
     rows = session.execute(select(col(Checklist.slug), col(ChecklistVersion.title))
                            .join(ChecklistVersion, col(ChecklistVersion.checklist_id) == Checklist.id)
                            .where(ChecklistVersion.status == "published")
@@ -101,11 +100,22 @@ def filter_choices(session: Session, *, clinic_ids: Collection[int] | None) -> F
     titles: dict[str, dict[str, str]] = {}
     for slug, title in rows:
         titles.setdefault(slug, title)
-    regions = select(Region).order_by(col(Region.name))
-    if clinic_ids is not None:
-        regions = regions.where(col(Region.id).in_(
-            select(col(Clinic.region_id)).where(col(Clinic.id).in_(list(clinic_ids)))))
-    return FilterChoices(list(waves), list(titles.items()), list(session.execute(regions).scalars().all()))
+    if clinic_id is None:
+        return FilterChoices(choices.for_field(request, session, "reported-waves", "wave", waves), list(titles.items()),
+                             choices.for_field(request, session, "reported-regions", "region", region))
+    return FilterChoices(_clinic_waves(session, clinic_id, waves), list(titles.items()),
+                         ChoiceList(kind="reported-regions", options=[], selected=frozenset(), more=False, query=""))
+
+
+def _clinic_waves(session: Session, clinic_id: int, chosen: Collection[object]) -> ChoiceList:
+    """One clinic's waves with approved audits, newest first: a clinic has a few a year, so the
+    newest CHOICE_LIMIT go back years; an older one is still reached by its link (`?wave=`)."""
+    approved = select(col(Audit.wave_id)).where(Audit.status == AuditStatus.approved, Audit.clinic_id == clinic_id)
+    found = session.execute(select(Wave).where(col(Wave.id).in_(approved))
+                            .order_by(col(Wave.starts_on).desc(), col(Wave.id).desc())
+                            .limit(choices.CHOICE_LIMIT)).scalars().all()
+    return ChoiceList(kind="reported-waves", options=[choices.Choice(value=w.id or 0, text=w.name) for w in found],
+                      selected=frozenset(int(w) for w in chosen if isinstance(w, int)), more=False, query="")
 
 
 def find_wave(session: Session, ref: str) -> Wave:

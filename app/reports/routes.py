@@ -10,7 +10,6 @@ from sqlmodel import Session
 
 from app.accounts.deps import ReportReader, require
 from app.accounts.models import Role, User
-from app.accounts.scope import visible_clinic_ids
 from app.db import SessionDep
 from app.i18n import gettext, localized
 from app.reports import charts, drivers, exports, lookups, pdf
@@ -45,13 +44,14 @@ def network_page(request: Request, user: NetworkReader, session: SessionDep, wav
             trends.setdefault(clinic["id"], [None] * len(report["trend"]))[n] = clinic["score"]
     sparks = {cid: charts.sparkline(values, label=gettext("Trend over waves")) for cid, values in trends.items()}
     network_spark = charts.sparkline([p["network"] for p in report["trend"]], label=gettext("Network trend over waves"))
-    choices = lookups.filter_choices(session, clinic_ids=visible_clinic_ids(session, user))
+    choices = lookups.filter_choices(request, session, waves=[report["wave"]["id"]] if report["wave"] else [],
+                                     region=report["region"]["id"] if report["region"] else None)
     return render(request, "reports/network.html", block="content", report=report, heat=charts.heat_class,
                   fmt=charts.fmt, tp_titles={k: _title(titles, k) for k in report["touchpoints"]}, sparks=sparks,
                   network_spark=network_spark, choices=choices)
 
 
-def _clinic_context(session: Session, user: User, clinic_id: int, wave: str | None,
+def _clinic_context(request: Request, session: Session, user: User, clinic_id: int, wave: str | None,
                     checklist: str | None) -> dict[str, Any]:
     report = build_clinic_report(session, user=user, clinic_id=clinic_id, wave=_given(wave),
                                  checklist=_given(checklist))
@@ -68,13 +68,14 @@ def _clinic_context(session: Session, user: User, clinic_id: int, wave: str | No
             "drivers": drivers.key_items_of(session, user=user, slug=report["checklist"],
                                             wave_id=report["wave"]["id"] if report["wave"] else None),
             "item_titles": item_titles, "can_review": user.role in (Role.qa_lead, Role.admin),
-            "choices": lookups.filter_choices(session, clinic_ids=[clinic_id])}
+            "choices": lookups.filter_choices(request, session, clinic_id=clinic_id,
+                                              waves=[report["wave"]["id"]] if report["wave"] else [])}
 
 
 @router.get("/reports/clinics/{clinic_id}", name="clinic_report", response_class=HTMLResponse)
 def clinic_page(request: Request, clinic_id: int, user: ReportReader, session: SessionDep,
                 wave: Filter = None, checklist: Filter = None) -> HTMLResponse:
-    context = _clinic_context(session, user, clinic_id, wave, checklist)
+    context = _clinic_context(request, session, user, clinic_id, wave, checklist)
     return render(request, "reports/clinic.html", block="content", **context)
 
 
@@ -95,7 +96,7 @@ def clinic_pdf(request: Request, clinic_id: int, user: ReportReader, session: Se
 def clinic_pdf_file(request: Request, session: Session, *, user: User, clinic_id: int, wave: str | None,
                     checklist: str | None) -> tuple[bytes, str]:
     """The gap report printed to PDF, and its file name. Raises the report's NotFound, PdfUnavailable."""
-    context = _clinic_context(session, user, clinic_id, wave, checklist)
+    context = _clinic_context(request, session, user, clinic_id, wave, checklist)
     page = render(request, "reports/clinic_pdf.html", stylesheet=STYLESHEET.read_text(encoding="utf-8"),
                   printable=True, **context)
     html = pdf.embed_thumbnails(session, bytes(page.body).decode("utf-8"))

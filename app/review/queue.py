@@ -106,14 +106,14 @@ class FilterChoices:
     validity: list[tuple[str, str]]
 
 
-def filter_choices(request: Request, session: Session, user: User, filters: QueueFilters) -> FilterChoices:
+def filter_choices(request: Request, session: Session, filters: QueueFilters) -> FilterChoices:
     """What the queue's filter menus offer: waves, clinics and shoppers a page at a time with a search
     (app/web/choices.py); checklists and verdicts are few."""
     checklists = session.exec(select(Checklist.id, Checklist.slug).order_by(col(Checklist.slug))).all()
-    return FilterChoices(waves=choices.for_field(request, session, user, "waves", "wave", filters.wave_id),
-                         clinics=choices.for_field(request, session, user, "clinics", "clinic", filters.clinic_id),
+    return FilterChoices(waves=choices.for_field(request, session, "waves", "wave", filters.wave_id),
+                         clinics=choices.for_field(request, session, "clinics", "clinic", filters.clinic_id),
                          checklists=[(i or 0, s) for i, s in checklists],
-                         shoppers=choices.for_field(request, session, user, "shoppers", "shopper",
+                         shoppers=choices.for_field(request, session, "shoppers", "shopper",
                                                     filters.shopper_id),
                          validity=[(v.value, gettext(VERDICT_LABELS[v.value])) for v in Verdict]
                          + [("unchecked", gettext("not checked"))])

@@ -49,7 +49,7 @@ def review_queue(request: Request, user: QaUser, session: SessionDep, page: Page
     return render(request, "review/queue.html", fragment="review/_queue_table.html",
                   listing=queue.review_queue(session, filters, page), total=queue.queue_size(session, filters),
                   filters=filters,
-                  choices=queue.filter_choices(request, session, user, filters))
+                  choices=queue.filter_choices(request, session, filters))
 
 
 def _screen_page(request: Request, session: SessionDep, audit: AuditById, *, status_code: int = 200,

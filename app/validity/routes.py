@@ -1,5 +1,8 @@
 """Validity pages for QA: a wave's rules (thresholds and severities) and checking an audit again."""
 
+from urllib.parse import urlencode
+
+
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import col, select
@@ -13,6 +16,7 @@ from app.i18n import gettext
 from app.review.deps import AuditById
 from app.validity import rules as validity_rules
 from app.validity import verdict
+from app.web import choices
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -27,7 +31,7 @@ def _wave(session: SessionDep, wave_id: int) -> Wave:
 
 def _rules_page(request: Request, session: SessionDep, wave: Wave, rules: validity_rules.RuleSet | dict[str, object],
                 *, status_code: int = 200, error: str | None = None, saved: bool = False) -> Response:
-    waves = session.exec(select(Wave).order_by(col(Wave.starts_on).desc())).all()
+    waves = choices.for_field(request, session, "waves", "wave", wave.id)
     request.state.flashes = [("ok", gettext("Rules saved. Reports submitted from now on are checked with them; "
                                              "use “Check again” on a report to apply them to it."))] if saved else []
     return render(request, "validity/rules.html", status_code=status_code, wave=wave, waves=waves,
@@ -36,12 +40,16 @@ def _rules_page(request: Request, session: SessionDep, wave: Wave, rules: validi
 
 
 @router.get("/review/validity/rules", name="validity_rules_index")
-def rules_index(request: Request, user: QaUser, session: SessionDep) -> Response:
-    latest = session.exec(select(Wave).order_by(col(Wave.starts_on).desc(), col(Wave.id).desc())).first()
+def rules_index(request: Request, user: QaUser, session: SessionDep, wave: str | None = None) -> Response:
+    """The newest wave's rules, or the wave chosen in the page's wave picker (`?wave=`)."""
+    chosen = session.get(Wave, int(wave)) if wave and wave.isascii() and wave.isdigit() and len(wave) < 19 else None
+    latest = chosen or session.exec(select(Wave).order_by(col(Wave.starts_on).desc(), col(Wave.id).desc())).first()
     if latest is None:
-        return render(request, "validity/rules.html", wave=None, waves=[], values={}, rows=[], severities=[],
+        return render(request, "validity/rules.html", wave=None, waves=None, values={}, rows=[], severities=[],
                       error=None)
-    return RedirectResponse(request.url_for("validity_rules", wave_id=latest.id).path, status_code=303)
+    url = request.url_for("validity_rules", wave_id=latest.id).path
+    typed = request.query_params.get("wave_q")  # the picker's search box, sent without JavaScript
+    return RedirectResponse(f"{url}?{urlencode({'wave_q': typed})}" if typed else url, status_code=303)
 
 
 @router.get("/review/validity/rules/{wave_id}", name="validity_rules")

@@ -17,7 +17,7 @@ from app.fieldwork.models import Audit, AuditStatus, Wave
 from app.web.choices import SOURCES, Source
 
 OFFICE = frozenset({Role.admin, Role.qa_lead})
-READERS = frozenset({Role.admin, Role.qa_lead, Role.director})
+READERS = frozenset({Role.admin, Role.qa_lead, Role.director, Role.manager})  # each within their scope
 
 
 def _scoped_clinics(session: Session, user: User) -> Any:
@@ -27,13 +27,22 @@ def _scoped_clinics(session: Session, user: User) -> Any:
     return query if visible is None else query.where(col(Clinic.id).in_(sorted(visible)))
 
 
+def _with_region(*conditions: Any) -> Any:
+    return (select(col(Clinic.id), col(Clinic.name), col(Region.name))
+            .join(Region, col(Clinic.region_id) == col(Region.id), isouter=True).where(*conditions))
+
+
 def _clinics(*conditions: Any) -> Any:
-    return lambda _session, _user: select(col(Clinic.id), col(Clinic.name)).where(*conditions)
+    return lambda _session, _user: _with_region(*conditions)
 
 
 def _branches(session: Session, user: User) -> Any:
-    return (select(col(Clinic.id), col(Clinic.name))
-            .where(col(Clinic.is_competitor).is_(False), col(Clinic.id).in_(_scoped_clinics(session, user))))
+    return _with_region(col(Clinic.is_competitor).is_(False), col(Clinic.id).in_(_scoped_clinics(session, user)))
+
+
+def _clinic(row: Any) -> str:
+    """Names repeat across cities; the region tells them apart."""
+    return f"{row[1]} ({row[2]})" if row[2] else str(row[1])
 
 
 def _shoppers(*conditions: Any) -> Any:
@@ -62,15 +71,16 @@ def _person(row: Any) -> str:
 
 
 BY_NAME = (col(Clinic.name), col(Clinic.id))
+CLINIC_SEARCH = (col(Clinic.name), col(Clinic.city), col(Region.name))
 NEWEST_WAVES = (col(Wave.starts_on).desc(), col(Wave.id).desc())
 SHOPPER_ORDER = (col(User.name), col(User.email), col(User.id))
 REGION_ORDER = (col(Region.name), col(Region.id))
 
 SOURCES.update({
-    "clinics": Source(OFFICE, _clinics(), col(Clinic.id), (col(Clinic.name), col(Clinic.city)), BY_NAME),
-    "active-clinics": Source(OFFICE, _clinics(col(Clinic.active)), col(Clinic.id),
-                             (col(Clinic.name), col(Clinic.city)), BY_NAME),
-    "branches": Source(READERS, _branches, col(Clinic.id), (col(Clinic.name), col(Clinic.city)), BY_NAME),
+    "clinics": Source(OFFICE, _clinics(), col(Clinic.id), CLINIC_SEARCH, BY_NAME, label=_clinic),
+    "active-clinics": Source(OFFICE, _clinics(col(Clinic.active)), col(Clinic.id), CLINIC_SEARCH, BY_NAME,
+                             label=_clinic),
+    "branches": Source(READERS, _branches, col(Clinic.id), CLINIC_SEARCH, BY_NAME, label=_clinic),
     "shoppers": Source(OFFICE, _shoppers(), col(User.id), (col(User.name), col(User.email)), SHOPPER_ORDER,
                        label=_person),
     "active-shoppers": Source(OFFICE, _shoppers(col(User.active)), col(User.id), (col(User.name), col(User.email)),

@@ -11,8 +11,8 @@ The kinds and who may ask for them are in app/web/choice_sources.py.
 """
 
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
-from typing import Annotated, Any
+from dataclasses import dataclass, replace
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
@@ -83,6 +83,11 @@ class ChoiceList:
     def searchable(self) -> bool:
         return self.more or bool(self.query)
 
+    def choosing(self, *values: object) -> "ChoiceList":
+        """The same options with other values chosen: one list read once for many rows of a page
+        (it must have been read with every row's value selected, so each is offered)."""
+        return replace(self, selected=frozenset(_ids(values)))
+
 
 def _ids(values: Collection[object]) -> set[int]:
     found = set()
@@ -116,12 +121,13 @@ def choices(session: Session, user: User, kind: str, *, selected: Collection[obj
                       query=text)
 
 
-def for_field(request: Request, session: Session, user: User, kind: str, field: str,
+def for_field(request: Request, session: Session, kind: str, field: str,
               selected: Collection[object] | object = ()) -> ChoiceList:
-    """`choices` for a form field named `field`, narrowed by its search box when a form without
-    JavaScript sent it as `{field}_q`."""
+    """`choices` for the logged-in user's form field named `field`, narrowed by its search box when a
+    form without JavaScript sent it as `{field}_q`."""
     chosen = selected if isinstance(selected, Collection) and not isinstance(selected, str) else (selected,)
-    return choices(session, user, kind, selected=chosen, query=request.query_params.get(f"{field}_q"))
+    return choices(session, request.state.user, kind, selected=chosen,
+                   query=request.query_params.get(f"{field}_q"))
 
 
 router = APIRouter(include_in_schema=False)
@@ -130,12 +136,14 @@ router = APIRouter(include_in_schema=False)
 @router.get("/choices/{kind}", name="choice_options", response_class=HTMLResponse)
 def choice_options(request: Request, kind: str, user: CurrentUser, session: SessionDep,
                    q: Annotated[str, Query(max_length=1000)] = "", field: str = "selected",
-                   blank: Annotated[str, Query(max_length=200)] = "") -> HTMLResponse:
-    """The options of a choice field matching `q`, for htmx to swap into its <select>; the field's
-    current value(s), sent under the field's own name, stay offered and selected."""
+                   blank: Annotated[str, Query(max_length=200)] = "",
+                   style: Literal["options", "checks"] = "options") -> HTMLResponse:
+    """The options of a choice field matching `q`, for htmx to swap into its <select> (or its box of
+    checkboxes); the field's current value(s), sent under the field's own name, stay offered and chosen."""
     if kind not in SOURCES:
         raise NotFound()
     if user.role not in SOURCES[kind].roles:
         raise Forbidden()
     found = choices(session, user, kind, selected=request.query_params.getlist(field), query=q)
-    return render(request, "web/_choice_options.html", choices=found, blank=blank or None)
+    page = "web/_choice_checks.html" if style == "checks" else "web/_choice_options.html"
+    return render(request, page, choices=found, blank=blank or None, name=field)

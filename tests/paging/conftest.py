@@ -36,6 +36,7 @@ class World:
     assignments: list[int]  # live ones, ids
     submitted: list[int]  # audit ids in the review queue
     wave: int  # the wave of every assignment
+    region: str  # of every bulk clinic
 
 
 @pytest.fixture
@@ -76,7 +77,7 @@ def world(session: Session) -> World:
     submitted = list(session.exec(select(Audit.id).where(Audit.status == AuditStatus.submitted)).all())
     return World(shopper=shopper, clinics=[c for c in clinic_ids if c], waves=list(
         session.exec(select(Wave.id)).all()), assignments=[a for a, _ in assignment_rows], submitted=submitted,
-        wave=anchor.id or 0)
+        wave=anchor.id or 0, region=region.name)
 
 
 USERS = 500

@@ -28,6 +28,10 @@ def _values(options: str) -> list[str]:
     return [value for value in re.findall(r'<option value="(\d+)"', options)]
 
 
+def _texts(options: str) -> list[str]:
+    return re.findall(r'<option value="\d+"[^>]*>([^<]+)</option>', options)
+
+
 @pytest.fixture
 def as_admin(client: TestClient, office: Office) -> TestClient:
     return log_in(client, office.admin.email, PASSWORD)
@@ -48,7 +52,7 @@ def test_without_javascript_the_search_box_narrows_the_choices_on_the_page(as_ad
     html = as_admin.get("/review", params={"clinic_q": "bulk CLINIC 0299"}).text
 
     clinics = _select(html, "filter-clinic")
-    assert re.findall(r'<option value="\d+"[^>]*>([^<]+)</option>', clinics) == ["Bulk clinic 0299"]
+    assert _texts(clinics) == [f"Bulk clinic 0299 ({world.region})"]  # the region tells same names apart
     assert 'value="bulk CLINIC 0299"' in html  # the box keeps what was typed
 
 
@@ -73,12 +77,13 @@ def test_the_search_endpoint_answers_matching_options_keeping_the_chosen(as_admi
     assert names[0] == ("", "All")
     found = [name for _value, name in names[1:]]
     assert f'<option value="{chosen}" selected>' in response.text  # chosen, though it does not match
-    assert [name for name in found if name.startswith("Bulk")] == [f"Bulk clinic 012{n}" for n in range(10)]
+    assert [name for name in found if name.startswith("Bulk")] == [f"Bulk clinic 012{n} ({world.region})"
+                                                                   for n in range(10)]
 
 
 def test_search_folds_case_in_every_alphabet_and_treats_wildcards_as_text(as_admin: TestClient, session: Session,
                                                                           world: World) -> None:
-    region = make_region(session)
+    region = make_region(session, name="Юг")
     make_clinic(session, name="Клиника «Южная»", region=region)
     make_clinic(session, name="Dental 100% smile", region=region)
     session.commit()
@@ -88,7 +93,7 @@ def test_search_folds_case_in_every_alphabet_and_treats_wildcards_as_text(as_adm
     underscore = as_admin.get("/choices/clinics", params={"q": "_"}).text
 
     assert "Клиника «Южная»" in south
-    assert re.findall(r'<option value="\d+"[^>]*>([^<]+)</option>', percent) == ["Dental 100% smile"]
+    assert _texts(percent) == ["Dental 100% smile (Юг)"]
     assert "Nothing matches the search" in underscore
 
 
@@ -96,7 +101,7 @@ def test_shopper_choices_search_names_and_emails(as_admin: TestClient, office: O
     by_email = as_admin.get("/choices/shoppers", params={"q": "BULK0004@"}).text
     page = as_admin.get("/review").text
 
-    assert re.findall(r'<option value="\d+"[^>]*>([^<]+)</option>', by_email) == ["Bulk 4"]
+    assert _texts(by_email) == ["Bulk 4"]
     assert len(_values(_select(page, "filter-shopper"))) == CHOICE_LIMIT
 
 
