@@ -144,6 +144,7 @@ def choice_options(request: Request, kind: str, user: CurrentUser, session: Sess
         raise NotFound()
     if user.role not in SOURCES[kind].roles:
         raise Forbidden()
-    found = choices(session, user, kind, selected=request.query_params.getlist(field), query=q)
+    typed = q or request.query_params.get(f"{field}_q", "")  # htmx sends the box under its own name
+    found = choices(session, user, kind, selected=request.query_params.getlist(field), query=typed)
     page = "web/_choice_checks.html" if style == "checks" else "web/_choice_options.html"
     return render(request, page, choices=found, blank=blank or None, name=field)

@@ -135,10 +135,14 @@ def test_a_director_is_offered_only_the_branches_in_scope(client: TestClient, se
 
 @pytest.mark.parametrize(("url", "table"), [
     ("/review", "clinics"), ("/review", "waves"), ("/review", "users"),
+    ("/admin/users/new", "clinics"), ("/admin/users/new", "regions"), ("/admin/clinics/new", "regions"),
+    ("/waves/{wave}", "users"), ("/board/manage", "waves"), ("/board/manage", "clinics"),
+    ("/board/manage", "users"), ("/reports/drivers", "clinics"), ("/reports/drivers", "regions"),
+    ("/review/validity/rules/{wave}", "waves"),
 ])
 def test_choice_lists_read_limited_pages(engine: Engine, session: Session, as_admin: TestClient, url: str,
                                          table: str, world: World) -> None:
-    reading = list_query_has_limit(engine, session, as_admin, url, table)
+    reading = list_query_has_limit(engine, session, as_admin, url.format(wave=world.wave), table)
 
     assert all(LIMITED.search(statement) for statement in reading), reading
 
@@ -149,3 +153,49 @@ def test_every_bulk_clinic_is_reachable_through_the_search(as_admin: TestClient,
 
     for name in names:
         assert name in as_admin.get("/choices/clinics", params={"q": name}).text
+
+
+def test_a_many_of_field_keeps_its_ticked_boxes_through_a_search(as_admin: TestClient, world: World) -> None:
+    ticked = world.clinics[0]
+
+    response = as_admin.get("/choices/clinics", params={"q": "clinic 0123", "field": "clinic", "style": "checks",
+                                                          "clinic": str(ticked)})
+
+    assert f'name="clinic" value="{ticked}" checked>' in response.text
+    assert response.text.count('type="checkbox"') == 2
+
+
+def test_the_wave_board_offers_a_page_of_shoppers_with_a_search(as_admin: TestClient, office: Office,
+                                                                 world: World) -> None:
+    html = as_admin.get(f"/waves/{world.wave}").text
+
+    assert 'id="assign-shoppers-q"' in html
+    boxes = re.search(r'<div id="assign-shoppers"[^>]*>(.*?)</div>', html, re.S)
+    assert boxes and boxes.group(1).count('type="checkbox"') <= CHOICE_LIMIT + 1  # + the page's own shopper
+
+
+def test_a_bad_choice_style_or_an_overlong_search_is_a_clear_400(as_admin: TestClient, world: World) -> None:
+    assert as_admin.get("/choices/clinics", params={"style": "table"}).status_code in (400, 422)
+    assert as_admin.get("/choices/clinics", params={"q": "x" * 1001}).status_code in (400, 422)
+
+
+def test_action_owners_are_read_for_the_clinic_in_one_query(engine: Engine, session: Session, world: World,
+                                                            office: Office) -> None:
+    from app.actions.service import eligible_owners
+    from tests.speed.test_statement_counts import counted
+
+    clinic = session.get(Clinic, world.clinics[0])
+    assert clinic is not None
+    manager = make_user(session, Role.manager, clinic_id=clinic.id)
+    make_user(session, Role.manager)  # another clinic's
+    director = make_user(session, Role.director, clinic_ids=[clinic.id])
+    make_user(session, Role.director, clinic_ids=[world.clinics[1]])
+    session.commit()
+
+    with counted(engine, session) as statements:
+        owners = eligible_owners(session, session.get(Clinic, world.clinics[0]))  # type: ignore[arg-type]
+
+    assert len([s for s in statements if "FROM users" in s]) == 1
+    ids = {owner.id for owner in owners}
+    assert {manager.id, director.id} <= ids
+    assert all(owner.role in ("admin", "qa_lead") or owner.id in (manager.id, director.id) for owner in owners)
