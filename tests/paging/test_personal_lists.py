@@ -1,0 +1,199 @@
+"""The lists of one person or one thing that used to be read whole: a shopper's own visits and money,
+the phone's offline manifest, one action's history, "what we improved", one payout's entries, and
+the names on the programme's cost. Thousands of rows, walked through the real app (docs/design.md §7)."""
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import insert, update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from app.accounts.models import Role, User
+from app.checklists.versions import latest_version
+from app.fieldwork.models import Assignment, Audit, AuditStatus
+from app.fieldwork.offline import MAX_KEPT_VISITS
+from app.web.paging import DEFAULT_LIMIT
+from tests.factories import PASSWORD, make_clinic, make_user
+from tests.fieldwork.helpers import make_wave, publish_checklist
+from tests.paging.conftest import World, list_query_has_limit, walk_pages
+from tests.speed.test_statement_counts import counted
+from tests.web import log_in
+
+LIMITED = re.compile(r"\bLIMIT\b")
+VISIT_CARD = re.compile(r'id="visit-(\d+)"')
+ENTRY = re.compile(r'id="entry-(\d+)"')
+EVENT = re.compile(r'id="event-(\d+)"')
+IMPROVED = re.compile(r'id="improved-(\d+)"')
+HISTORY = 1300
+ENTRIES = 1200
+GREENS = 1500
+
+
+def _once_each_in_order(pages: list[list[str]], expected: list[int], limit: int) -> None:
+    seen = [int(row) for page in pages for row in page]
+    assert len(pages) > 3
+    assert all(len(page) <= limit for page in pages)
+    assert len(seen) == len(set(seen)), "a row came twice"
+    assert seen == expected
+
+
+# ---- a shopper's own visits -------------------------------------------------------------------------
+
+@pytest.fixture
+def grouped(session: Session, world: World) -> list[int]:
+    """The world's shopper's visits in every group: some drafts returned by QA, some started; the
+    audit ids in the order the page shows them (returned, in progress, to do, submitted; then by
+    visit window, undated last, then assignment)."""
+    session.execute(update(Audit).where(Audit.status == AuditStatus.draft, col(Audit.id) % 17 == 0)
+                    .values(status=AuditStatus.returned, submission_count=1))
+    session.execute(update(Audit).where(Audit.status == AuditStatus.draft, col(Audit.id) % 13 == 0)
+                    .values(visit_started_at=datetime.now(UTC)))
+    session.execute(update(Audit).where(Audit.status == AuditStatus.submitted, col(Audit.id) % 5 == 0)
+                    .values(status=AuditStatus.approved))
+    session.commit()
+    rows = session.exec(select(Audit.id, Audit.status, Audit.visit_started_at, Assignment.window_end, Assignment.id)
+                        .join(Assignment, col(Assignment.id) == Audit.assignment_id)
+                        .where(Assignment.shopper_id == world.shopper.id)).all()
+
+    def rank(status: str, started: datetime | None) -> int:
+        if status == AuditStatus.returned:
+            return 0
+        if status == AuditStatus.draft:
+            return 1 if started else 2
+        return 3
+
+    ordered = sorted(rows, key=lambda r: (rank(r[1], r[2]), r[3] or date.max, r[4]))
+    return [audit_id or 0 for audit_id, *_rest in ordered]
+
+
+def test_the_shoppers_visits_walk_once_each_group_by_group(client: TestClient, session: Session, world: World,
+                                                           grouped: list[int]) -> None:
+    log_in(client, world.shopper.email, PASSWORD)
+    returned = len(session.exec(select(Audit.id).where(Audit.shopper_id == world.shopper.id,
+                                                       Audit.status == AuditStatus.returned)).all())
+
+    first = client.get("/visits")
+    pages = list(walk_pages(client, "/visits?limit=150", VISIT_CARD))
+
+    assert len(VISIT_CARD.findall(first.text)) == DEFAULT_LIMIT
+    assert returned > DEFAULT_LIMIT  # the whole first page is the returned group, and it goes on
+    # A group's badge counts the whole group, not the page's share of it.
+    assert f'{ "Returned by QA" } <span class="badge">{returned}</span>' in first.text
+    _once_each_in_order(pages, grouped, 150)
+
+
+def test_the_shoppers_visits_page_in_place_with_htmx(client: TestClient, world: World, grouped: list[int]) -> None:
+    log_in(client, world.shopper.email, PASSWORD)
+    first = client.get("/visits")
+    next_url = re.search(r'href="([^"]+)" rel="next"', first.text)
+    assert next_url is not None and 'hx-target="#visits"' in first.text
+
+    fragment = client.get(next_url.group(1).replace("&amp;", "&"), headers={"HX-Request": "true"})
+
+    assert fragment.status_code == 200 and fragment.text.lstrip().startswith('<div id="visits">')
+    assert [int(a) for a in VISIT_CARD.findall(fragment.text)] == grouped[DEFAULT_LIMIT:2 * DEFAULT_LIMIT]
+
+
+def test_a_shopper_with_few_visits_sees_one_page_as_before(client: TestClient, session: Session) -> None:
+    publish_checklist(session)
+    version = latest_version(session, "test-clinic")
+    shopper = make_user(session, Role.shopper)
+    wave, clinic = make_wave(session), make_clinic(session, address="Tverskaya 1")
+    for status in (AuditStatus.draft, AuditStatus.returned, AuditStatus.approved):
+        assignment = Assignment(wave_id=wave.id or 0, clinic_id=clinic.id or 0, checklist_version_id=version.id or 0,
+                                shopper_id=shopper.id or 0)
+        session.add(assignment)
+        session.flush()
+        session.add(Audit(assignment_id=assignment.id or 0, wave_id=wave.id or 0, clinic_id=clinic.id or 0,
+                          checklist_version_id=version.id or 0, shopper_id=shopper.id or 0, status=status))
+    session.commit()
+    log_in(client, shopper.email, PASSWORD)
+
+    page = client.get("/visits").text
+
+    assert len(VISIT_CARD.findall(page)) == 3 and "list-pager" not in page
+    assert page.index('id="group-returned"') < page.index('id="group-todo"') < page.index('id="group-submitted"')
+    assert page.count('<span class="badge">1</span>') == 3
+
+
+def test_the_shoppers_visits_read_limited_pages(engine: Engine, session: Session, client: TestClient,
+                                                world: World) -> None:
+    log_in(client, world.shopper.email, PASSWORD)
+
+    reading = list_query_has_limit(engine, session, client, "/visits", "assignments")
+
+    assert all(LIMITED.search(statement) for statement in reading), reading
+
+
+# ---- the offline manifest -------------------------------------------------------------------------
+
+@dataclass
+class Busy:
+    shopper: User
+    open_audits: list[int]  # soonest due first
+
+
+@pytest.fixture
+def busy(session: Session) -> Busy:
+    """A shopper with thousands of submitted and decided visits and a few open ones."""
+    publish_checklist(session)
+    version = latest_version(session, "test-clinic")
+    shopper = make_user(session, Role.shopper)
+    wave, clinic = make_wave(session), make_clinic(session)
+    done, still_open = 3000, 30
+    now = datetime.now(UTC)
+    session.execute(insert(Assignment), [
+        {"wave_id": wave.id, "clinic_id": clinic.id, "checklist_version_id": version.id, "shopper_id": shopper.id,
+         "window_end": None if n % 7 == 0 else date(2026, 10, 1) + timedelta(days=n % 20), "created_at": now}
+        for n in range(done + still_open)])
+    assignments = session.exec(select(Assignment.id, Assignment.window_end).where(
+        Assignment.shopper_id == shopper.id).order_by(col(Assignment.id))).all()
+    statuses = [AuditStatus.submitted, AuditStatus.approved, AuditStatus.rejected]
+    session.execute(insert(Audit), [
+        {"assignment_id": assignment_id, "wave_id": wave.id, "clinic_id": clinic.id,
+         "checklist_version_id": version.id, "shopper_id": shopper.id,
+         "status": statuses[n % 3] if n < done else (AuditStatus.returned if n % 2 else AuditStatus.draft),
+         "submission_count": 1, "created_at": now, "updated_at": now}
+        for n, (assignment_id, _end) in enumerate(assignments)])
+    session.commit()
+    ends = dict(assignments)
+    opened = session.exec(select(Audit.id, Audit.assignment_id).where(
+        Audit.shopper_id == shopper.id, col(Audit.status).in_([AuditStatus.draft, AuditStatus.returned]))).all()
+    soonest = sorted(opened, key=lambda row: (ends[row[1]] or date.max, row[1]))
+    return Busy(shopper=shopper, open_audits=[audit_id or 0 for audit_id, _a in soonest])
+
+
+def _kept_visits(pages: list[str]) -> list[int]:
+    return [int(found.group(1)) for page in pages if (found := re.fullmatch(r"/visits/(\d+)", page))]
+
+
+def test_the_manifest_keeps_only_the_open_visits_of_a_busy_shopper(engine: Engine, session: Session,
+                                                                    client: TestClient, busy: Busy) -> None:
+    log_in(client, busy.shopper.email, PASSWORD)
+
+    with counted(engine, session) as statements:
+        response = client.get("/visits/offline-manifest")
+
+    assert response.status_code == 200
+    assert _kept_visits(response.json()["pages"]) == busy.open_audits
+    reading = [s for s in statements if s.lstrip().upper().startswith("SELECT") and "FROM audits" in s]
+    assert reading and all(LIMITED.search(s) for s in reading if "ORDER BY" in s.upper()), reading
+    assert len(statements) < 15, statements  # not one per visit
+
+
+def test_the_manifest_keeps_at_most_the_cap_soonest_due_first(client: TestClient, session: Session,
+                                                              world: World) -> None:
+    log_in(client, world.shopper.email, PASSWORD)
+    opened = session.exec(select(Audit.id, Assignment.window_end, Assignment.id)
+                          .join(Assignment, col(Assignment.id) == Audit.assignment_id)
+                          .where(Assignment.shopper_id == world.shopper.id, Audit.status == AuditStatus.draft)).all()
+    soonest = [a for a, _end, _id in sorted(opened, key=lambda r: (r[1] or date.max, r[2]))]
+    assert len(soonest) > MAX_KEPT_VISITS
+
+    kept = _kept_visits(client.get("/visits/offline-manifest").json()["pages"])
+
+    assert kept == soonest[:MAX_KEPT_VISITS]
