@@ -35,7 +35,8 @@ ROLE = {"/board": Role.shopper, "/api/v1/board": Role.shopper, "/visits": Role.s
 def test_the_route_table_has_the_paged_lists() -> None:
     assert {"/api/v1/assignments", "/api/v1/waves", "/api/v1/clinics", "/api/v1/actions", "/api/v1/payouts",
             "/api/v1/checklists", "/api/v1/board", "/review", "/admin/users", "/admin/outbox", "/actions",
-            "/notifications", "/review/shoppers", "/scenarios", "/visits"} <= set(PAGED)
+            "/notifications", "/review/shoppers", "/scenarios", "/visits",
+            "/actions/improved"} <= set(PAGED)
 
 
 @pytest.mark.parametrize("path", PAGED)

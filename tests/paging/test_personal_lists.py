@@ -13,11 +13,14 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from app.accounts.models import Role, User
+from app.actions.models import Action, ActionEvent, ActionStatus
 from app.checklists.versions import latest_version
+from app.clinics import time_zones
+from app.clinics.models import Clinic
 from app.fieldwork.models import Assignment, Audit, AuditStatus
 from app.fieldwork.offline import MAX_KEPT_VISITS
 from app.web.paging import DEFAULT_LIMIT
-from tests.factories import PASSWORD, make_clinic, make_user
+from tests.factories import PASSWORD, make_clinic, make_region, make_user
 from tests.fieldwork.helpers import make_wave, publish_checklist
 from tests.paging.conftest import World, list_query_has_limit, walk_pages
 from tests.speed.test_statement_counts import counted
@@ -197,3 +200,117 @@ def test_the_manifest_keeps_at_most_the_cap_soonest_due_first(client: TestClient
     kept = _kept_visits(client.get("/visits/offline-manifest").json()["pages"])
 
     assert kept == soonest[:MAX_KEPT_VISITS]
+
+
+# ---- one action's history, "what we improved" -----------------------------------------------------
+
+@dataclass
+class Plan:
+    admin: User
+    action: int
+    history: list[int]  # event ids, newest first
+    clinics: list[Clinic]
+
+
+ZONES = [None, "Europe/Kaliningrad", "Asia/Vladivostok", "America/Los_Angeles"]
+GREEN_FROM = datetime(2026, 3, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+def plan(session: Session) -> Plan:
+    """One action with a long history (many entries at the same instant), and verification events of
+    many clinics in four zones (pairs of clinics share a name) spread over weeks."""
+    admin = make_user(session, Role.admin)
+    region = make_region(session)
+    session.execute(insert(Clinic), [
+        {"name": f"Green clinic {n // 2:03}", "region_id": region.id, "city": "Moscow", "is_competitor": False,
+         "active": True, "time_zone": ZONES[n % len(ZONES)]} for n in range(40)])
+    clinics = list(session.exec(select(Clinic).where(Clinic.region_id == region.id).order_by(col(Clinic.id))).all())
+    session.execute(insert(Action), [
+        {"clinic_id": clinics[n % len(clinics)].id, "title": f"Green action {n}", "description": "", "kind": "gap",
+         "owner_id": admin.id, "created_by_id": admin.id,
+         "status": ActionStatus.verified if n % 5 else ActionStatus.open, "regressions": 0} for n in range(200)])
+    actions = list(session.exec(select(Action.id).order_by(col(Action.id))).all())
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    session.execute(insert(ActionEvent), [
+        {"action_id": actions[0], "actor_id": admin.id if n % 4 else None, "at": start + timedelta(minutes=n // 3),
+         "field": "comment", "old": None, "new": None, "comment": f"Note {n}"} for n in range(HISTORY)])
+    session.execute(insert(ActionEvent), [
+        {"action_id": actions[n % len(actions)], "actor_id": None, "at": GREEN_FROM + timedelta(minutes=41 * (n // 2)),
+         "field": "status", "old": ActionStatus.done, "new": ActionStatus.verified, "comment": ""}
+        for n in range(GREENS)])
+    session.commit()
+    history = session.exec(select(ActionEvent.id).where(ActionEvent.action_id == actions[0])
+                           .order_by(col(ActionEvent.at).desc(), col(ActionEvent.id).desc())).all()
+    return Plan(admin=admin, action=actions[0] or 0, history=[e for e in history if e], clinics=clinics)
+
+
+def test_an_actions_history_walks_once_each_newest_first(client: TestClient, plan: Plan) -> None:
+    log_in(client, plan.admin.email, PASSWORD)
+
+    first = client.get(f"/actions/{plan.action}")
+    pages = list(walk_pages(client, f"/actions/{plan.action}?limit=120", EVENT))
+
+    assert len(EVENT.findall(first.text)) == DEFAULT_LIMIT and "Older entries" in first.text
+    _once_each_in_order(pages, plan.history, 120)
+
+
+def test_older_entries_come_as_the_history_fragment_with_htmx(client: TestClient, plan: Plan) -> None:
+    log_in(client, plan.admin.email, PASSWORD)
+    first = client.get(f"/actions/{plan.action}").text
+    older = re.search(r'href="([^"]+)" rel="next"', first)
+    assert older is not None and 'hx-target="#action-history"' in first
+
+    fragment = client.get(older.group(1).replace("&amp;", "&"),
+                          headers={"HX-Request": "true", "HX-Target": "action-history"})
+
+    assert fragment.status_code == 200 and fragment.text.lstrip().startswith('<section id="action-history">')
+    assert "action-detail" not in fragment.text and "Newest entries" in fragment.text
+    assert [int(e) for e in EVENT.findall(fragment.text)] == plan.history[DEFAULT_LIMIT:2 * DEFAULT_LIMIT]
+
+
+def _green_between(session: Session, plan: Plan, first: date, last: date) -> list[int]:
+    """The verification events on [first, last] by each clinic's own calendar, in the page's order."""
+    rows = session.exec(select(ActionEvent, Clinic).join(Action, col(Action.id) == ActionEvent.action_id)
+                        .join(Clinic, col(Clinic.id) == Action.clinic_id)
+                        .where(ActionEvent.new == ActionStatus.verified)).all()
+    inside = [(clinic.name, clinic.id, event.at, event.id) for event, clinic in rows
+              if first <= time_zones.local(event.at, clinic).date() <= last]
+    return [event_id for *_key, event_id in sorted(inside)]
+
+
+def test_what_we_improved_walks_once_each_by_clinic_on_each_clinics_days(client: TestClient, session: Session,
+                                                                          plan: Plan) -> None:
+    log_in(client, plan.admin.email, PASSWORD)
+    first, last = date(2026, 3, 4), date(2026, 3, 18)
+    expected = _green_between(session, plan, first, last)
+    url = f"/actions/improved?from={first}&to={last}"
+
+    page = client.get(url)
+    pages = list(walk_pages(client, f"{url}&limit=140", IMPROVED))
+
+    assert len(IMPROVED.findall(page.text)) == DEFAULT_LIMIT
+    assert f"{len(expected)} gaps turned green" in page.text  # the count is the period's, not the page's
+    _once_each_in_order(pages, expected, 140)
+
+
+def test_what_we_improved_pages_in_place_with_htmx(client: TestClient, session: Session, plan: Plan) -> None:
+    log_in(client, plan.admin.email, PASSWORD)
+    first = client.get("/actions/improved").text
+    next_url = re.search(r'href="([^"]+)" rel="next"', first)
+    assert next_url is not None and 'hx-target="#improved"' in first
+
+    fragment = client.get(next_url.group(1).replace("&amp;", "&"), headers={"HX-Request": "true"})
+
+    expected = _green_between(session, plan, date.min, date.max)
+    assert fragment.text.lstrip().startswith('<div id="improved">')
+    assert [int(e) for e in IMPROVED.findall(fragment.text)] == expected[DEFAULT_LIMIT:2 * DEFAULT_LIMIT]
+
+
+def test_history_and_improved_read_limited_pages(engine: Engine, session: Session, client: TestClient,
+                                                 plan: Plan) -> None:
+    log_in(client, plan.admin.email, PASSWORD)
+
+    for url in (f"/actions/{plan.action}", "/actions/improved", "/actions/improved?from=2026-03-02&to=2026-03-09"):
+        reading = list_query_has_limit(engine, session, client, url, "action_events")
+        assert all(LIMITED.search(statement) for statement in reading), (url, reading)
