@@ -5,12 +5,13 @@ the names on the programme's cost. Thousands of rows, walked through the real ap
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import insert, update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from app.accounts.models import Role, User
 from app.actions.models import Action, ActionEvent, ActionStatus
@@ -19,7 +20,8 @@ from app.clinics import time_zones
 from app.clinics.models import Clinic
 from app.fieldwork.models import Assignment, Audit, AuditStatus
 from app.fieldwork.offline import MAX_KEPT_VISITS
-from app.web.paging import DEFAULT_LIMIT
+from app.money.models import EntryKind, EntryStatus, LedgerEntry, Payout
+from app.web.paging import DEFAULT_LIMIT, encode_cursor
 from tests.factories import PASSWORD, make_clinic, make_region, make_user
 from tests.fieldwork.helpers import make_wave, publish_checklist
 from tests.paging.conftest import World, list_query_has_limit, walk_pages
@@ -314,3 +316,159 @@ def test_history_and_improved_read_limited_pages(engine: Engine, session: Sessio
     for url in (f"/actions/{plan.action}", "/actions/improved", "/actions/improved?from=2026-03-02&to=2026-03-09"):
         reading = list_query_has_limit(engine, session, client, url, "action_events")
         assert all(LIMITED.search(statement) for statement in reading), (url, reading)
+
+
+# ---- one payout's entries, a shopper's earnings ---------------------------------------------------
+
+@dataclass
+class Ledger:
+    qa: User
+    shopper: User
+    payout: int
+    entries: list[int]  # the payout's, by shopper email then id
+    earnings: list[int]  # the shopper's, newest first
+    totals: dict[str, Decimal]  # the shopper's, by state
+    by_shopper: dict[str, Decimal]  # the payout's amount per shopper email
+
+
+@pytest.fixture
+def ledger_rows(session: Session) -> Ledger:
+    """A batch with entries of dozens of shoppers, and one shopper with a long history of entries
+    (many made at the same instant)."""
+    qa = make_user(session, Role.qa_lead)
+    shopper = make_user(session, Role.shopper)
+    session.execute(insert(User), [
+        {"email": f"payee{n:03}@example.test", "name": f"Payee {n}", "role": Role.shopper,
+         "password_hash": qa.password_hash, "active": True} for n in range(30)])
+    payees = list(session.exec(select(User.id).where(col(User.email).like("payee%"))).all())
+    made = datetime(2026, 2, 1, tzinfo=UTC)
+    session.execute(insert(Payout), [{"up_to": date(2026, 2, 1), "status": "exported", "currency": "RUB",
+                                      "entries": ENTRIES, "created_by_id": qa.id, "created_at": made}])
+    payout = session.exec(select(Payout.id)).one()
+    session.execute(insert(LedgerEntry), [
+        {"shopper_id": payees[n // 3 % len(payees)] if n % 3 else shopper.id, "kind": EntryKind.adjustment,
+         "fee": Decimal("100.00"), "reimbursement": Decimal(n % 7), "amount": Decimal("100.00") + n % 7,
+         "status": EntryStatus.paid, "payout_id": payout, "note": f"Entry {n}",
+         "created_at": made + timedelta(hours=n // 4), "updated_at": made} for n in range(ENTRIES)])
+    statuses = [EntryStatus.pending, EntryStatus.approved, EntryStatus.in_payout, EntryStatus.cancelled]
+    session.execute(insert(LedgerEntry), [
+        {"shopper_id": shopper.id, "kind": EntryKind.adjustment, "fee": Decimal("50.00"),
+         "reimbursement": Decimal("0.00"), "amount": Decimal("50.00") + n % 3, "status": statuses[n % 4],
+         "note": f"Open {n}", "created_at": made + timedelta(hours=n // 5), "updated_at": made} for n in range(900)])
+    session.commit()
+    entries = session.exec(select(LedgerEntry.id).join(User, col(User.id) == LedgerEntry.shopper_id)
+                           .where(LedgerEntry.payout_id == payout).order_by(col(User.email), col(LedgerEntry.id))).all()
+    by_shopper = dict(session.exec(select(User.email, func.sum(col(LedgerEntry.amount)))
+                                   .join(User, col(User.id) == LedgerEntry.shopper_id)
+                                   .where(LedgerEntry.payout_id == payout).group_by(col(User.email))).all())
+    mine = session.exec(select(LedgerEntry).where(LedgerEntry.shopper_id == shopper.id)
+                        .order_by(col(LedgerEntry.created_at).desc(), col(LedgerEntry.id).desc())).all()
+    totals: dict[str, Decimal] = {}
+    for entry in mine:
+        totals[entry.status] = totals.get(entry.status, Decimal("0.00")) + entry.amount
+    return Ledger(qa=qa, shopper=shopper, payout=payout or 0, entries=[e for e in entries if e],
+                  earnings=[e.id or 0 for e in mine], totals=totals, by_shopper=by_shopper)
+
+
+def test_a_payouts_entries_walk_once_each_by_shopper(client: TestClient, ledger_rows: Ledger) -> None:
+    log_in(client, ledger_rows.qa.email, PASSWORD)
+
+    first = client.get(f"/payouts/{ledger_rows.payout}")
+    pages = list(walk_pages(client, f"/payouts/{ledger_rows.payout}?limit=100", ENTRY))
+
+    assert len(ENTRY.findall(first.text)) == DEFAULT_LIMIT
+    _once_each_in_order(pages, ledger_rows.entries, 100)
+    # Each page totals its own shoppers, over all their entries in the batch.
+    shown = re.findall(r'<span class="muted">([^<]+@example.test)</span></td><td class="num" data-label="Visits">0</td>'
+                       r'<td class="num" data-label="Amount">([0-9.]+) RUB', first.text)
+    assert [email for email, _amount in shown] == sorted(ledger_rows.by_shopper)[:len(shown)] and len(shown) == 2
+    assert all(Decimal(amount) == ledger_rows.by_shopper[email] for email, amount in shown)
+
+
+def test_a_refused_payout_action_shows_the_first_page_linking_to_the_payout(client: TestClient,
+                                                                            ledger_rows: Ledger) -> None:
+    log_in(client, ledger_rows.qa.email, PASSWORD)
+
+    refused = client.post(f"/payouts/{ledger_rows.payout}/export")  # exported already: 409 with the page
+
+    assert refused.status_code == 409
+    assert [int(e) for e in ENTRY.findall(refused.text)] == ledger_rows.entries[:DEFAULT_LIMIT]
+    assert re.search(rf'href="/payouts/{ledger_rows.payout}\?cursor=[^"]+" rel="next"', refused.text)
+
+
+def test_a_shoppers_earnings_walk_once_each_newest_first(client: TestClient, ledger_rows: Ledger) -> None:
+    log_in(client, ledger_rows.shopper.email, PASSWORD)
+
+    first = client.get("/earnings")
+    pages = list(walk_pages(client, "/earnings?limit=130", ENTRY))
+
+    assert len(ENTRY.findall(first.text)) == DEFAULT_LIMIT
+    totals = ledger_rows.totals
+    owed = totals[EntryStatus.approved] + totals[EntryStatus.in_payout]
+    assert f'data-total="owed">{owed} ' in first.text  # over every entry, not the page's
+    assert f'data-total="paid">{totals[EntryStatus.paid]} ' in first.text
+    _once_each_in_order(pages, ledger_rows.earnings, 130)
+
+
+def test_payout_entries_read_limited_pages(engine: Engine, session: Session, client: TestClient,
+                                           ledger_rows: Ledger) -> None:
+    log_in(client, ledger_rows.qa.email, PASSWORD)
+
+    reading = list_query_has_limit(engine, session, client, f"/payouts/{ledger_rows.payout}", "ledger_entries")
+
+    assert all(LIMITED.search(statement) for statement in reading), reading
+
+
+def test_earnings_read_limited_pages(engine: Engine, session: Session, client: TestClient,
+                                     ledger_rows: Ledger) -> None:
+    log_in(client, ledger_rows.shopper.email, PASSWORD)
+
+    reading = list_query_has_limit(engine, session, client, "/earnings", "ledger_entries")
+
+    assert all(LIMITED.search(statement) for statement in reading), reading
+
+
+# ---- bad page links on the lists of one thing (test_bad_page_links walks the paths without ids) -----
+
+@pytest.mark.parametrize(("params", "field"), [
+    ({"limit": "0"}, "limit"), ({"limit": "201"}, "limit"), ({"limit": "x"}, "limit"), ({"cursor": "%%%"}, "cursor"),
+    ({"cursor": encode_cursor(["no", "such", "key", "shape", "here", 1])}, "cursor"),
+])
+def test_a_bad_page_link_on_a_history_or_a_payout_is_a_400(client: TestClient, session: Session,
+                                                             params: dict[str, str], field: str) -> None:
+    admin = make_user(session, Role.admin)
+    clinic = make_clinic(session)
+    action = Action(clinic_id=clinic.id or 0, title="One", kind="gap", owner_id=admin.id or 0,
+                    created_by_id=admin.id)
+    payout = Payout(up_to=date(2026, 1, 1), currency="RUB", created_by_id=admin.id)
+    session.add_all([action, payout])
+    session.commit()
+    log_in(client, admin.email, PASSWORD)
+
+    for url in (f"/actions/{action.id}", f"/payouts/{payout.id}"):
+        response = client.get(url, params=params)
+        assert response.status_code == 400, (url, field, response.text[:300])
+        assert "This page link is not valid" in response.text
+
+
+# ---- the programme's cost names its rows without reading every clinic and wave ------------------------
+
+def test_the_cost_page_reads_only_the_clinics_and_waves_it_names(engine: Engine, session: Session,
+                                                                 client: TestClient, world: World) -> None:
+    qa = make_user(session, Role.qa_lead)
+    audits = session.exec(select(Audit).where(Audit.shopper_id == world.shopper.id).order_by(col(Audit.id))
+                          .limit(3)).all()
+    for audit in audits:
+        session.add(LedgerEntry(shopper_id=world.shopper.id or 0, kind=EntryKind.visit, audit_id=audit.id,
+                                visit_audit_id=audit.id, fee=Decimal("100.00"), reimbursement=Decimal("0.00"),
+                                amount=Decimal("100.00"), status=EntryStatus.approved))
+    session.commit()
+    names = {audit.clinic_id: session.get(Clinic, audit.clinic_id).name for audit in audits}  # type: ignore[union-attr]
+    log_in(client, qa.email, PASSWORD)
+
+    with counted(engine, session) as statements:
+        page = client.get("/costs")
+
+    assert page.status_code == 200 and all(name in page.text for name in names.values())
+    naming = [s for s in statements if re.search(r"FROM (clinics|waves)\b", s)]
+    assert naming and all(" IN (" in s for s in naming), naming
