@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case
+from sqlalchemy import and_, case, false, or_
 from sqlmodel import Session, col, func, select
 
 from app.accounts.models import User
@@ -180,39 +180,69 @@ def build_board(session: Session, *, user: User, filters: BoardFilter, page: Pag
     return board
 
 
-def _midnight(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)
+def _local_days(session: Session, date_from: date | None, date_to: date | None) -> Any:
+    """Events on [from, to] as each clinic's own calendar counts days (a query using it joins Clinic):
+    for each zone the clinics use, the UTC instants of its midnights, so the period filters, counts
+    and pages in SQL. None: no bound on either side."""
+    lower = date_from is not None and date_from > date.min
+    upper = date_to is not None and date_to < date.max  # "until the end of time" has no day after it
+    if not lower and not upper:
+        return None
+    names = session.exec(select(Clinic.time_zone).distinct()).all()
+    at = col(ActionEvent.at)
+    alternatives = []
+    for name in names:
+        zone = time_zones.zone_named(name)
+        bounds = []
+        if lower and date_from is not None:
+            bounds.append(at >= datetime.combine(date_from, time.min, tzinfo=zone).astimezone(UTC))
+        if upper and date_to is not None:
+            bounds.append(at < datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=zone).astimezone(UTC))
+        alternatives.append(and_(col(Clinic.time_zone).is_(None) if name is None else col(Clinic.time_zone) == name,
+                                 *bounds))
+    return or_(*alternatives) if alternatives else false()
 
 
-def improved(session: Session, *, user: User, date_from: date | None, date_to: date | None) -> dict[str, Any]:
+# "What we improved": by clinic (name, then id: two clinics may share a name), then when it turned green.
+IMPROVED_ORDER = (SortKey(col(Clinic.name)), SortKey(col(Clinic.id)), SortKey(col(ActionEvent.at)),
+                  SortKey(col(ActionEvent.id)))
+
+
+def improved(session: Session, *, user: User, date_from: date | None, date_to: date | None,
+             page: PageRequest) -> dict[str, Any]:
     """Gaps turned green in [from, to] (verification events, dates inclusive, each clinic's own days):
-    each with its action, clinic and the audit that proved it; counted per clinic and for the network."""
+    one page of them in IMPROVED_ORDER, each with its action, clinic and the audit that proved it,
+    grouped by clinic; counted per clinic (of the page's clinics) and for the network over every page.
+    Raises BadPeriod, BadPage."""
     if date_from and date_to and date_to < date_from:
         raise BadPeriod()
     visible = visible_clinic_ids(session, user)
-    query = (select(ActionEvent, Action, Clinic).join(Action, col(Action.id) == ActionEvent.action_id)
-             .join(Clinic, col(Clinic.id) == Action.clinic_id)
-             .where(ActionEvent.field == "status", ActionEvent.new == ActionStatus.verified))
+    conditions: list[Any] = [ActionEvent.field == "status", ActionEvent.new == ActionStatus.verified]
     if visible is not None:
-        query = query.where(col(Action.clinic_id).in_(list(visible) or [-1]))
-    # SQL takes a day more on each side (every zone's day lies within it); the clinic's day decides below.
-    if date_from and date_from > date.min:
-        query = query.where(col(ActionEvent.at) >= _midnight(date_from - timedelta(days=1)))
-    if date_to and date_to < date.max - timedelta(days=1):  # "until the end of time" has no day after it
-        query = query.where(col(ActionEvent.at) < _midnight(date_to + timedelta(days=2)))
-    rows = session.exec(query.order_by(col(Clinic.name), col(ActionEvent.at))).all()
+        conditions.append(col(Action.clinic_id).in_(list(visible) or [-1]))
+    period = _local_days(session, date_from, date_to)
+    if period is not None:
+        conditions.append(period)
+
+    def joined(query: Any) -> Any:
+        return (query.join(Action, col(Action.id) == ActionEvent.action_id)
+                .join(Clinic, col(Clinic.id) == Action.clinic_id).where(*conditions))
+
+    found = fetch_page(session, joined(select(ActionEvent, Action, Clinic)), order=IMPROVED_ORDER, page=page)
+    count = session.exec(joined(select(func.count()).select_from(ActionEvent))).one()
+    clinic_ids = sorted({clinic.id or 0 for _event, _action, clinic in found.rows})
+    per_clinic_counts = dict(session.exec(joined(select(Action.clinic_id, func.count()).select_from(ActionEvent))
+                                          .where(col(Action.clinic_id).in_(clinic_ids))
+                                          .group_by(col(Action.clinic_id))).all()) if clinic_ids else {}
     per_clinic: dict[int, dict[str, Any]] = {}
-    count = 0
-    for event, action, clinic in rows:
-        day = time_zones.local(event.at, clinic).date()
-        if (date_from and day < date_from) or (date_to and day > date_to):
-            continue
-        count += 1
-        entry = per_clinic.setdefault(clinic.id or 0, {"clinic": clinic, "count": 0, "actions": []})
-        entry["count"] += 1
-        entry["actions"].append({"action": action, "at": time_zones.local(event.at, clinic), "audit_id": event.audit_id,
+    for event, action, clinic in found.rows:
+        entry = per_clinic.setdefault(clinic.id or 0, {"clinic": clinic, "count": per_clinic_counts.get(clinic.id, 0),
+                                                       "actions": []})
+        entry["actions"].append({"event_id": event.id, "action": action, "at": time_zones.local(event.at, clinic),
+                                 "audit_id": event.audit_id,
                                  "still_green": action.status == ActionStatus.verified})
-    return {"from": date_from, "to": date_to, "count": count, "clinics": list(per_clinic.values())}
+    return {"from": date_from, "to": date_to, "count": int(count), "clinics": list(per_clinic.values()),
+            "listing": found}
 
 
 def counts_by_status(session: Session, *, clinic_id: int) -> dict[str, int]:

@@ -72,10 +72,10 @@ def clinic_board(request: Request, clinic_id: int, user: ActionUser, session: Se
 
 
 @router.get("/actions/improved", name="actions_improved", response_class=HTMLResponse)
-def improved_page(request: Request, user: ActionUser, session: SessionDep, from_: Annotated[
+def improved_page(request: Request, user: ActionUser, session: SessionDep, page: PageParams, from_: Annotated[
         str | None, Query(alias="from")] = None, to: Text = None) -> HTMLResponse:
-    result = boards.improved(session, user=user, date_from=_date(from_), date_to=_date(to))
-    return render(request, "actions/improved.html", block="improved", result=result,
+    result = boards.improved(session, user=user, date_from=_date(from_), date_to=_date(to), page=page)
+    return render(request, "actions/improved.html", block="improved", result=result, listing=result["listing"],
                   filters={"from": from_ or "", "to": to or ""})
 
 
@@ -121,23 +121,30 @@ def create_action(request: Request, user: ActionUser, session: SessionDep, clini
 
 
 def _detail(request: Request, session: SessionDep, user: User, action_id: int, *, now: datetime,
-            error: str | None = None, status_code: int = 200) -> HTMLResponse:
+            error: str | None = None, status_code: int = 200, page: PageRequest | None = None) -> HTMLResponse:
+    """The action with the newest page of its history (`page`: another one). Its "older entries" link
+    asks htmx for the history alone (HX-Target action-history); a move or an edit gets the detail."""
     action = service.action_in_scope(session, user=user, action_id=action_id)
+    history = service.history_page(session, action, page=page or PageRequest())
+    if request.headers.get("HX-Target") == "action-history":
+        return render(request, "actions/detail.html", fragment="actions/_history.html", history=history.rows,
+                      listing=history, labels=STATUS_LABELS, zone=time_zones.zone_of(
+                          service.acting_clinic(session, user=user, clinic_id=action.clinic_id)))
     clinic = service.acting_clinic(session, user=user, clinic_id=action.clinic_id)
     texts = {k: localized(t) or k for k, t in service.item_texts(session, action.checklist_id).items()}
     titles = {k: localized(t) or k for k, t in service.touchpoint_titles(session, action.checklist_id).items()}
     return render(request, "actions/detail.html", fragment="actions/_detail.html", action=action, clinic=clinic,
                   items=service.items_of(session, [action_id]).get(action_id, []), item_texts=texts,
-                  touchpoints=titles, history=service.history(session, action), labels=STATUS_LABELS,
+                  touchpoints=titles, history=history.rows, listing=history, labels=STATUS_LABELS,
                   moves=sorted(service.MOVES[action.status]), owners=service.eligible_owners(session, clinic),
                   overdue=boards.is_overdue(action, clinic, now), zone=time_zones.zone_of(clinic), error=error,
                   status_code=status_code)
 
 
 @router.get("/actions/{action_id}", name="action_detail", response_class=HTMLResponse)
-def action_page(request: Request, action_id: int, user: ActionUser, session: SessionDep,
+def action_page(request: Request, action_id: int, user: ActionUser, session: SessionDep, page: PageParams,
                 now: Now) -> HTMLResponse:
-    return _detail(request, session, user, action_id, now=now)
+    return _detail(request, session, user, action_id, now=now, page=page)
 
 
 @router.post("/actions/{action_id}", name="action_update")

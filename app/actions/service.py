@@ -25,6 +25,7 @@ from app.errors import Invalid, NotFound
 from app.i18n import N_
 from app.reports import lookups
 from app.trail import service as trail
+from app.web.paging import Page, PageRequest, SortKey, fetch_page
 
 ACTING_ROLES = (Role.director, Role.qa_lead, Role.admin, Role.manager)
 # Moves people may make by hand; `verified` is set only by a later approved audit.
@@ -298,6 +299,17 @@ def history(session: Session, action: Action) -> list[tuple[ActionEvent, User | 
     query = (select(ActionEvent, User).outerjoin(User, col(User.id) == ActionEvent.actor_id)
              .where(ActionEvent.action_id == action.id).order_by(col(ActionEvent.at), col(ActionEvent.id)))
     return [(event, user) for event, user in session.exec(query).all()]
+
+
+HISTORY_ORDER = (SortKey(col(ActionEvent.at), descending=True), SortKey(col(ActionEvent.id), descending=True))
+
+
+def history_page(session: Session, action: Action, *, page: PageRequest) -> Page[tuple[ActionEvent, User | None]]:
+    """One page of the action's changes with who made them (None: an audit did), newest first; the
+    next page holds the older ones. Raises BadPage for a cursor that is not this list's."""
+    query = (select(ActionEvent, User).outerjoin(User, col(User.id) == ActionEvent.actor_id)
+             .where(ActionEvent.action_id == action.id))
+    return fetch_page(session, query, order=HISTORY_ORDER, page=page)
 
 
 def items_of(session: Session, action_ids: list[int]) -> dict[int, list[str]]:

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import and_, case, exists, func, or_
 from sqlmodel import Session, col, select
 
 from app import events
@@ -14,7 +14,7 @@ from app.checklists import versions as checklists
 from app.clinics.models import Clinic
 from app.errors import Invalid, NotFound
 from app.fieldwork import waves
-from app.fieldwork.models import Assignment, Audit, AuditStatus, Scenario, Wave
+from app.fieldwork.models import Answer, Assignment, Audit, AuditStatus, Scenario, Wave
 from app.i18n import N_
 from app.pool import rules as pool_rules
 from app.trail import service as trail
@@ -128,16 +128,39 @@ def _visits_query(shopper: User | None) -> Any:
     return query
 
 
-def visits(session: Session, *, shopper: User | None = None) -> list[Visit]:
-    """Live (not cancelled) assignments with their audits: a shopper's own, or all when shopper is None.
-    Ordered by visit window, then creation."""
-    return [Visit(*row) for row in session.exec(_visits_query(shopper)).all()]
-
-
 def visits_page(session: Session, *, page: PageRequest, shopper: User | None = None) -> Page[Visit]:
-    """One page of `visits`, in the same order. Raises BadPage for a cursor that is not this list's."""
+    """One page of the live (not cancelled) assignments with their audits, a shopper's own or all when
+    shopper is None, by visit window, then creation. Raises BadPage for a cursor that is not this list's."""
     found = fetch_page(session, _visits_query(shopper), order=VISIT_ORDER, page=page)
     return Page(rows=[Visit(*row) for row in found.rows], next_cursor=found.next_cursor, first=found.first)
+
+
+# The shopper's own list (GET /visits) in the order of its groups: returned by QA, in progress, to do,
+# then the submitted and decided ones; within a group by visit window, then creation. Started is what
+# screens.home_groups calls it: an answer saved, the visit's start or the check-in recorded.
+HOME_GROUPS = ("returned", "in_progress", "todo", "submitted")
+_STARTED = or_(col(Audit.visit_started_at).is_not(None), col(Audit.checkin_at).is_not(None),
+               exists().where(col(Answer.audit_id) == Audit.id))
+HOME_GROUP = case((col(Audit.status) == AuditStatus.returned, 0),
+                  (and_(col(Audit.status) == AuditStatus.draft, _STARTED), 1),
+                  (col(Audit.status) == AuditStatus.draft, 2), else_=3)
+HOME_ORDER = (SortKey(HOME_GROUP), *VISIT_ORDER)
+
+
+def home_page(session: Session, *, shopper: User, page: PageRequest) -> Page[Visit]:
+    """One page of the shopper's live visits in HOME_ORDER. Raises BadPage for another list's cursor."""
+    found = fetch_page(session, _visits_query(shopper), order=HOME_ORDER, page=page)
+    return Page(rows=[Visit(*row) for row in found.rows], next_cursor=found.next_cursor, first=found.first)
+
+
+def home_counts(session: Session, *, shopper: User) -> dict[str, int]:
+    """How many of the shopper's live visits each group of HOME_GROUPS holds, over every page (one
+    GROUP BY: the badges say the group's size, not the page's)."""
+    ranked = (select(HOME_GROUP.label("rank")).select_from(Assignment)
+              .join(Audit, col(Audit.assignment_id) == Assignment.id)
+              .where(Assignment.shopper_id == shopper.id, col(Assignment.cancelled_at).is_(None)).subquery())
+    query = select(ranked.c.rank, func.count()).group_by(ranked.c.rank)
+    return {HOME_GROUPS[rank]: int(n) for rank, n in session.exec(query).all()}  # type: ignore[call-overload]
 
 
 def visit_of(session: Session, audit: Audit) -> Visit:

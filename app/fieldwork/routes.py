@@ -16,6 +16,7 @@ from app.errors import Invalid
 from app.fieldwork import assignments, form_routes, media_routes, offline_routes, screens, submission, visits
 from app.fieldwork.deps import OwnAudit, OwnEditableAudit, PostedForm
 from app.i18n import N_
+from app.web.paging import PageParams
 from app.web.templating import render
 from app.web.urls import url_for
 
@@ -35,9 +36,12 @@ def _visit_redirect(request: Request, audit_id: int | None) -> RedirectResponse:
 
 
 @router.get("/visits", name="shopper_home")
-def shopper_home(request: Request, user: ShopperUser, session: SessionDep) -> Response:
-    groups = screens.home_groups(session, assignments.visits(session, shopper=user))
-    return render(request, "fieldwork/home.html", groups=groups)
+def shopper_home(request: Request, user: ShopperUser, session: SessionDep, page: PageParams) -> Response:
+    """One page of the shopper's visits, grouped as the order goes (returned, in progress, to do,
+    submitted): a group that goes on past the page goes on at the top of the next one."""
+    found = assignments.home_page(session, shopper=user, page=page)
+    return render(request, "fieldwork/home.html", block="visits", groups=screens.home_groups(session, found.rows),
+                  counts=assignments.home_counts(session, shopper=user), listing=found)
 
 
 @router.get("/visits/{audit_id}", name="visit")

@@ -41,8 +41,11 @@ def cost_by_clinic_and_wave(session: Session, *, user: User) -> list[CostRow]:
         valid_query = valid_query.where(col(Audit.clinic_id).in_(visible))
     costs = session.exec(query).all()
     valid = {(c, w): n for c, w, n in session.exec(valid_query).all()}
-    clinics = {c.id: c.name for c in session.exec(select(Clinic)).all()}
-    waves = {w.id: w for w in session.exec(select(Wave)).all()}
+    # Only the clinics and waves the rows name, each read in one query (never the whole table).
+    clinic_ids, wave_ids = sorted({c for c, _w, _cost in costs}), sorted({w for _c, w, _cost in costs})
+    clinics = dict(session.exec(select(Clinic.id, Clinic.name).where(col(Clinic.id).in_(clinic_ids))).all()) \
+        if clinic_ids else {}
+    waves = {w.id: w for w in session.exec(select(Wave).where(col(Wave.id).in_(wave_ids))).all()} if wave_ids else {}
     rows = []
     for clinic_id, wave_id, cost in costs:
         total = cost if cost is not None else ZERO

@@ -7,11 +7,12 @@ entry in an exported batch never changes again, a reversal entry takes it back.
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from app.accounts.models import User
 from app.clinics import time_zones
@@ -21,6 +22,7 @@ from app.fieldwork.models import Assignment, Audit, AuditStatus, Wave
 from app.money import receipts, terms
 from app.money.amounts import ZERO
 from app.money.models import EntryKind, EntryStatus, LedgerEntry, Payout, Receipt
+from app.web.paging import Page, PageRequest, SortKey, fetch_page
 
 CHANGEABLE = (EntryStatus.pending, EntryStatus.approved, EntryStatus.cancelled)
 
@@ -100,28 +102,55 @@ class Earnings:
     pending: Decimal
     owed: Decimal  # approved or in a payout, not yet paid
     paid: Decimal
+    listing: Page[EarningRow] | None = None  # the page `rows` are, when read one page at a time
+
+
+# A shopper's entries: newest first, the id breaking ties.
+EARNINGS_ORDER = (SortKey(col(LedgerEntry.created_at), descending=True),
+                  SortKey(col(LedgerEntry.id), descending=True))
+
+
+def _earnings_query(shopper: User) -> Any:
+    return (select(LedgerEntry, Clinic.name, Wave.name, Audit.visit_started_at, Receipt, Payout,  # type: ignore[call-overload]
+                   Clinic.time_zone)
+            .outerjoin(Audit, col(Audit.id) == LedgerEntry.audit_id)
+            .outerjoin(Clinic, col(Clinic.id) == Audit.clinic_id)
+            .outerjoin(Wave, col(Wave.id) == Audit.wave_id)
+            .outerjoin(Receipt, (col(Receipt.audit_id) == LedgerEntry.audit_id)
+                       & (col(LedgerEntry.kind) == EntryKind.visit))
+            .outerjoin(Payout, col(Payout.id) == LedgerEntry.payout_id)
+            .where(LedgerEntry.shopper_id == shopper.id)
+            .order_by(*(key.ordered() for key in EARNINGS_ORDER)))
+
+
+def _earning_row(entry: LedgerEntry, clinic: str | None, wave: str | None, started: datetime | None,
+                 receipt: Receipt | None, payout: Payout | None, zone: str | None) -> EarningRow:
+    return EarningRow(entry, clinic, wave, started.astimezone(time_zones.zone_named(zone)).date() if started else None,
+                      receipt, payout)
+
+
+def _earnings(session: Session, shopper: User, rows: list[EarningRow], listing: Page[EarningRow] | None) -> Earnings:
+    """The rows with the shopper's totals per state over every entry (one GROUP BY in SQL)."""
+    query = (select(LedgerEntry.status, func.sum(col(LedgerEntry.amount))).where(LedgerEntry.shopper_id == shopper.id)
+             .group_by(col(LedgerEntry.status)))
+    totals: dict[str, Decimal] = {status: ZERO for status in EntryStatus}
+    totals.update({status: amount for status, amount in session.exec(query).all() if amount is not None})
+    return Earnings(rows=rows, pending=totals[EntryStatus.pending],
+                    owed=totals[EntryStatus.approved] + totals[EntryStatus.in_payout],
+                    paid=totals[EntryStatus.paid], listing=listing)
 
 
 def earnings_of(session: Session, *, shopper: User) -> Earnings:
     """The shopper's own entries, newest first, with totals per state. Nobody else's ever."""
-    query = (select(LedgerEntry, Clinic.name, Wave.name, Audit.visit_started_at, Receipt, Payout,  # type: ignore[call-overload]
-                    Clinic.time_zone)
-             .outerjoin(Audit, col(Audit.id) == LedgerEntry.audit_id)
-             .outerjoin(Clinic, col(Clinic.id) == Audit.clinic_id)
-             .outerjoin(Wave, col(Wave.id) == Audit.wave_id)
-             .outerjoin(Receipt, (col(Receipt.audit_id) == LedgerEntry.audit_id)
-                        & (col(LedgerEntry.kind) == EntryKind.visit))
-             .outerjoin(Payout, col(Payout.id) == LedgerEntry.payout_id)
-             .where(LedgerEntry.shopper_id == shopper.id)
-             .order_by(col(LedgerEntry.created_at).desc(), col(LedgerEntry.id).desc()))
-    rows = [EarningRow(entry, clinic, wave, started.astimezone(time_zones.zone_named(zone)).date() if started else None,
-                       receipt, payout)
-            for entry, clinic, wave, started, receipt, payout, zone in session.exec(query).all()]
-    totals = {status: sum((r.entry.amount for r in rows if r.entry.status == status), ZERO)
-              for status in EntryStatus}
-    return Earnings(rows=rows, pending=totals[EntryStatus.pending],
-                    owed=totals[EntryStatus.approved] + totals[EntryStatus.in_payout],
-                    paid=totals[EntryStatus.paid])
+    return _earnings(session, shopper, [_earning_row(*row) for row in session.exec(_earnings_query(shopper)).all()],
+                     None)
+
+
+def earnings_page(session: Session, *, shopper: User, page: PageRequest) -> Earnings:
+    """One page of earnings_of (EARNINGS_ORDER), the totals still over every entry. Raises BadPage."""
+    found = fetch_page(session, _earnings_query(shopper), order=EARNINGS_ORDER, page=page)
+    listing = Page(rows=[_earning_row(*row) for row in found.rows], next_cursor=found.next_cursor, first=found.first)
+    return _earnings(session, shopper, listing.rows, listing)
 
 
 def reversed_ids(session: Session, entry_ids: list[int]) -> set[int]:

@@ -115,8 +115,9 @@ def review_receipt(request: Request, user: PayoutUser, audit: AuditById, session
 
 
 @router.get("/earnings", name="earnings")
-def earnings_page(request: Request, user: ShopperUser, session: SessionDep) -> Response:
-    return render(request, "money/earnings.html", earnings=ledger.earnings_of(session, shopper=user),
+def earnings_page(request: Request, user: ShopperUser, session: SessionDep, page: paging.PageParams) -> Response:
+    earnings = ledger.earnings_page(session, shopper=user, page=page)
+    return render(request, "money/earnings.html", block="earnings", earnings=earnings, listing=earnings.listing,
                   currency=currency())
 
 
@@ -145,19 +146,23 @@ def payout_create(request: Request, user: PayoutUser, session: SessionDep,
 
 
 def _payout_page(request: Request, session: SessionDep, payout_id: int, *, status_code: int = 200,
-                 error: str | None = None) -> Response:
+                 error: str | None = None, page: paging.PageRequest | None = None) -> Response:
+    """The batch with one page of its entries; without `page` (a refused action) the first, its links
+    leading to the batch's page, not to the action's URL."""
     payout = payouts.get_payout(session, payout_id)
-    rows = exports.export_rows(session, payout)
-    return render(request, "money/payout.html", status_code=status_code, payout=payout, rows=rows,
-                  totals=exports.shopper_totals(rows), error=error,
-                  reversed_ids=ledger.reversed_ids(session, [r.entry.id or 0 for r in rows]))
+    found = exports.entries_page(session, payout, page=page or paging.PageRequest())
+    totals = exports.shopper_totals_of(session, payout, [r.entry.shopper_id for r in found.rows])
+    return render(request, "money/payout.html", block="entries", status_code=status_code, payout=payout,
+                  rows=found.rows, listing=found, totals=totals, error=error,
+                  reversed_ids=ledger.reversed_ids(session, [r.entry.id or 0 for r in found.rows]),
+                  pager_path=None if page else request.url_for("payout", payout_id=payout_id).path)
 
 
 @router.get("/payouts/{payout_id}", name="payout")
-def payout_page(request: Request, user: PayoutUser, session: SessionDep, payout_id: int,
+def payout_page(request: Request, user: PayoutUser, session: SessionDep, payout_id: int, page: paging.PageParams,
                 done: str | None = None) -> Response:
     _flash(request, done)
-    return _payout_page(request, session, payout_id)
+    return _payout_page(request, session, payout_id, page=page)
 
 
 def _payout_action(request: Request, session: SessionDep, payout_id: int, done: str,
