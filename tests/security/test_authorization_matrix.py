@@ -129,6 +129,8 @@ TABLE: dict[tuple[str, str], Rule] = {
     ("POST", "/assignments/{assignment_id}/reassign"): Rule(QA),
     ("POST", "/assignments/{assignment_id}/cancel"): Rule(QA),
     ("GET", "/review"): Rule(QA),
+    # Choice lists: each kind names its readers (app/web/choice_sources.py); clinics is the office's.
+    ("GET", "/choices/{kind}"): Rule(QA, params=(("kind", "office_choices"),)),
     ("GET", "/review/audits/{audit_id}"): Rule(QA, params=(("audit_id", "approved"),)),
     ("POST", "/review/audits/{audit_id}"): Rule(QA, params=(("audit_id", "approved"),)),
     ("GET", "/review/shoppers"): Rule(QA),
@@ -266,6 +268,7 @@ PARAMETERS: dict[str, Callable[[World, str], Any]] = {
 NAMED: dict[str, Callable[[World], Any]] = {
     "scenario": lambda w: "sec-scenario",
     "approved": lambda w: w.approved.id,
+    "office_choices": lambda w: "clinics",
     "approved_photo": lambda w: w.approved_photo.id,
 }
 
