@@ -2,7 +2,6 @@
 
 from urllib.parse import urlencode
 
-
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import col, select
