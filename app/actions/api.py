@@ -80,8 +80,12 @@ def get_action(action_id: int, user: ActionUser, session: SessionDep, now: Now) 
     return action_read(session, service.action_in_scope(session, user=user, action_id=action_id), now=now)
 
 
-@router.get("/actions/{action_id}/history", response_model=list[EventRead], responses={404: {}})
-def action_history(action_id: int, user: ActionUser, session: SessionDep) -> list[EventRead]:
+@router.get("/actions/{action_id}/history", response_model=list[EventRead], responses={404: {}, **PAGED})
+def action_history(request: Request, response: Response, action_id: int, user: ActionUser, session: SessionDep,
+                   page: PageParams) -> list[EventRead]:
+    """The action's changes, oldest first, one page at a time (docs/design.md §8)."""
     action = service.action_in_scope(session, user=user, action_id=action_id)
+    found = service.history_page(session, action, page=page, oldest_first=True)
+    link_next(request, response, found)
     return [EventRead(at=e.at, actor=u.email if u else None, field=e.field, old=e.old, new=e.new,
-                      comment=e.comment, audit_id=e.audit_id) for e, u in service.history(session, action)]
+                      comment=e.comment, audit_id=e.audit_id) for e, u in found.rows]

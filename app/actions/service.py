@@ -302,14 +302,17 @@ def history(session: Session, action: Action) -> list[tuple[ActionEvent, User | 
 
 
 HISTORY_ORDER = (SortKey(col(ActionEvent.at), descending=True), SortKey(col(ActionEvent.id), descending=True))
+HISTORY_OLDEST_FIRST = (SortKey(col(ActionEvent.at)), SortKey(col(ActionEvent.id)))  # the API's order
 
 
-def history_page(session: Session, action: Action, *, page: PageRequest) -> Page[tuple[ActionEvent, User | None]]:
-    """One page of the action's changes with who made them (None: an audit did), newest first; the
-    next page holds the older ones. Raises BadPage for a cursor that is not this list's."""
+def history_page(session: Session, action: Action, *, page: PageRequest,
+                 oldest_first: bool = False) -> Page[tuple[ActionEvent, User | None]]:
+    """One page of the action's changes with who made them (None: an audit did), newest first (the
+    page) or oldest first (the API, as it always answered). Raises BadPage for a cursor that is not
+    this list's."""
     query = (select(ActionEvent, User).outerjoin(User, col(User.id) == ActionEvent.actor_id)
              .where(ActionEvent.action_id == action.id))
-    return fetch_page(session, query, order=HISTORY_ORDER, page=page)
+    return fetch_page(session, query, order=HISTORY_OLDEST_FIRST if oldest_first else HISTORY_ORDER, page=page)
 
 
 def items_of(session: Session, action_ids: list[int]) -> dict[int, list[str]]:

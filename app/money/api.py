@@ -14,10 +14,14 @@ from app.web.paging import PAGED, PageParams, link_next
 router = APIRouter(prefix="/api/v1", tags=["money"])
 
 
-@router.get("/earnings", response_model=EarningsOut)
-def my_earnings(user: ShopperUser, session: SessionDep) -> EarningsOut:
-    """The shopper's own entries and totals; nobody else's."""
-    earnings = ledger.earnings_of(session, shopper=user)
+@router.get("/earnings", response_model=EarningsOut, responses=PAGED)
+def my_earnings(request: Request, response: Response, user: ShopperUser, session: SessionDep,
+                page: PageParams) -> EarningsOut:
+    """The shopper's own entries, newest first one page at a time (docs/design.md §8), and the
+    totals over all of them; nobody else's."""
+    earnings = ledger.earnings_page(session, shopper=user, page=page)
+    if earnings.listing is not None:
+        link_next(request, response, earnings.listing)
     return EarningsOut(currency=currency(), pending=earnings.pending, owed=earnings.owed, paid=earnings.paid,
                        entries=[EntryOut(id=r.entry.id or 0, kind=r.entry.kind, audit_id=r.entry.audit_id,
                                          clinic=r.clinic, wave=r.wave, fee=r.entry.fee,

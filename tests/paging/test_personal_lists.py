@@ -24,7 +24,7 @@ from app.money.models import EntryKind, EntryStatus, LedgerEntry, Payout
 from app.web.paging import DEFAULT_LIMIT, encode_cursor
 from tests.factories import PASSWORD, make_clinic, make_region, make_user
 from tests.fieldwork.helpers import make_wave, publish_checklist
-from tests.paging.conftest import World, list_query_has_limit, walk_pages
+from tests.paging.conftest import NEXT_LINK, World, list_query_has_limit, walk_api, walk_pages
 from tests.speed.test_statement_counts import counted
 from tests.web import log_in
 
@@ -472,3 +472,31 @@ def test_the_cost_page_reads_only_the_clinics_and_waves_it_names(engine: Engine,
     assert page.status_code == 200 and all(name in page.text for name in names.values())
     naming = [s for s in statements if re.search(r"FROM (clinics|waves)\b", s)]
     assert naming and all(" IN (" in s for s in naming), naming
+
+
+def test_an_actions_history_over_the_api_walks_once_each_oldest_first(client: TestClient, plan: Plan) -> None:
+    log_in(client, plan.admin.email, PASSWORD)
+
+    pages = list(walk_api(client, f"/api/v1/actions/{plan.action}/history", limit=40))
+
+    assert len(pages) > 1 and all(len(page) <= 40 for page in pages)
+    stamps = [row["at"] for page in pages for row in page]
+    assert len(stamps) == len(plan.history) and stamps == sorted(stamps)
+
+
+def test_earnings_over_the_api_walk_once_each_with_the_totals_of_all(client: TestClient,
+                                                                      ledger_rows: Ledger) -> None:
+    log_in(client, ledger_rows.shopper.email, PASSWORD)
+
+    pages = []
+    response = client.get("/api/v1/earnings", params={"limit": 60})
+    while True:
+        assert response.status_code == 200, response.text
+        pages.append(response.json())
+        found = NEXT_LINK.search(response.headers.get("Link", ""))
+        if found is None:
+            break
+        response = client.get(found.group(1))
+
+    assert [entry["id"] for page in pages for entry in page["entries"]] == ledger_rows.earnings
+    assert all(Decimal(page["paid"]) == ledger_rows.totals[EntryStatus.paid] for page in pages)
