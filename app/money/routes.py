@@ -26,7 +26,7 @@ from app.review import screen
 from app.review.deps import AuditById
 from app.storage import MissingFile
 from app.storage.responses import stored_file
-from app.web import paging
+from app.web import choices, paging
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False, route_class=LimitedBodyRoute)
@@ -226,6 +226,13 @@ def payout_download(user: PayoutUser, session: SessionDep, payout_id: int, kind:
 
 
 @router.get("/costs", name="programme_cost")
-def programme_cost(request: Request, user: CostReader, session: SessionDep) -> Response:
-    return render(request, "money/costs.html", rows=costs.cost_by_clinic_and_wave(session, user=user),
-                  currency=currency())
+def programme_cost(request: Request, user: CostReader, session: SessionDep, page: paging.PageParams,
+                   wave: str | None = None) -> Response:
+    """One wave's cost (the newest with owed money unless one is chosen), its clinics a page at a time."""
+    wave_id = int(wave) if wave and wave.isascii() and wave.isdigit() and len(wave) < 19 else None
+    if wave and wave_id is None:
+        raise costs.BadWave()
+    cost = costs.wave_cost(session, user=user, wave_id=wave_id, page=page)
+    return render(request, "money/costs.html", block="costs", cost=cost, listing=cost.clinics,
+                  currency=currency(), waves=choices.for_field(request, session, "costed-waves", "wave",
+                                                               cost.wave.id if cost.wave else None))

@@ -14,10 +14,12 @@ from app.accounts.models import Role, User
 from app.accounts.scope import visible_clinic_ids
 from app.clinics.models import Clinic, Region
 from app.fieldwork.models import Audit, AuditStatus, Wave
+from app.money import costs
 from app.web.choices import SOURCES, Source
 
 OFFICE = frozenset({Role.admin, Role.qa_lead})
 READERS = frozenset({Role.admin, Role.qa_lead, Role.director, Role.manager})  # each within their scope
+COST_READERS = frozenset({Role.admin, Role.qa_lead, Role.director})
 
 
 def _scoped_clinics(session: Session, user: User) -> Any:
@@ -66,6 +68,10 @@ def _reported_regions(session: Session, user: User) -> Any:
         select(col(Clinic.region_id)).where(col(Clinic.id).in_(_scoped_clinics(session, user)))))
 
 
+def _costed_waves(session: Session, user: User) -> Any:
+    return select(col(Wave.id), col(Wave.name)).where(col(Wave.id).in_(costs.costed_wave_ids(session, user)))
+
+
 def _person(row: Any) -> str:
     return str(row[1] or row[2])
 
@@ -88,6 +94,7 @@ SOURCES.update({
     "waves": Source(OFFICE, lambda _session, _user: select(col(Wave.id), col(Wave.name)), col(Wave.id),
                     (col(Wave.name),), NEWEST_WAVES),
     "reported-waves": Source(READERS, _reported_waves, col(Wave.id), (col(Wave.name),), NEWEST_WAVES),
+    "costed-waves": Source(COST_READERS, _costed_waves, col(Wave.id), (col(Wave.name),), NEWEST_WAVES),
     "regions": Source(OFFICE, lambda _session, _user: select(col(Region.id), col(Region.name)), col(Region.id),
                       (col(Region.name),), REGION_ORDER),
     "reported-regions": Source(READERS, _reported_regions, col(Region.id), (col(Region.name),), REGION_ORDER),

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -500,3 +501,62 @@ def test_earnings_over_the_api_walk_once_each_with_the_totals_of_all(client: Tes
 
     assert [entry["id"] for page in pages for entry in page["entries"]] == ledger_rows.earnings
     assert all(Decimal(page["paid"]) == ledger_rows.totals[EntryStatus.paid] for page in pages)
+
+
+COST_ROW = re.compile(r'id="cost-clinic-(\d+)"')
+
+
+@pytest.fixture
+def costed(session: Session, world: World) -> dict[str, Any]:
+    """100.00 owed for the first audit at each of the world's clinics in its wave, half of them approved."""
+    firsts = session.exec(select(func.min(Audit.id)).where(Audit.wave_id == world.wave)
+                          .group_by(col(Audit.clinic_id))).all()
+    audits = session.exec(select(Audit).where(col(Audit.id).in_(firsts))).all()
+    session.execute(insert(LedgerEntry), [
+        {"shopper_id": world.shopper.id, "kind": EntryKind.visit, "audit_id": a.id, "visit_audit_id": a.id,
+         "fee": Decimal("100.00"), "reimbursement": Decimal("0.00"), "amount": Decimal("100.00"),
+         "status": EntryStatus.approved, "created_at": datetime.now(UTC)} for a in audits])
+    approved = [a.id for n, a in enumerate(audits) if n % 2 == 0]
+    session.execute(update(Audit).where(col(Audit.id).in_(approved)).values(status=AuditStatus.approved))
+    session.commit()
+    names = dict(session.exec(select(Clinic.id, Clinic.name).where(
+        col(Clinic.id).in_([a.clinic_id for a in audits]))).all())
+    ordered = sorted(names, key=lambda clinic_id: (names[clinic_id], clinic_id))
+    return {"clinics": ordered, "total": Decimal("100.00") * len(audits), "approved": len(approved)}
+
+
+def test_the_cost_page_walks_a_waves_clinics_once_each_by_name(client: TestClient, session: Session,
+                                                                world: World, costed: dict[str, Any]) -> None:
+    log_in(client, make_user(session, Role.director, whole_network=True).email, PASSWORD)
+
+    first = client.get("/costs")
+    pages = list(walk_pages(client, "/costs?limit=70", COST_ROW))
+
+    assert len(COST_ROW.findall(first.text)) == DEFAULT_LIMIT
+    assert f"<strong>{costed['total']} RUB</strong>" in first.text  # the wave's total, not the page's
+    assert f"<strong>{costed['approved']}</strong>" in first.text
+    _once_each_in_order(pages, costed["clinics"], 70)
+
+
+def test_the_cost_page_reads_limited_pages_and_refuses_a_bad_wave(engine: Engine, session: Session,
+                                                                  client: TestClient, world: World,
+                                                                  costed: dict[str, Any]) -> None:
+    log_in(client, make_user(session, Role.qa_lead).email, PASSWORD)
+
+    reading = list_query_has_limit(engine, session, client, f"/costs?wave={world.wave}&limit=20", "ledger_entries")
+
+    assert all(LIMITED.search(statement) for statement in reading), reading
+    assert client.get("/costs?wave=²").status_code == 400
+    assert client.get("/costs?wave=99999999").status_code == 404
+    assert client.get("/costs?cursor=nonsense").status_code == 400
+
+
+def test_a_director_sees_only_the_costs_in_scope(client: TestClient, session: Session, world: World,
+                                                 costed: dict[str, Any]) -> None:
+    mine = costed["clinics"][0]
+    log_in(client, make_user(session, Role.director, clinic_ids=[mine]).email, PASSWORD)
+
+    page = client.get("/costs").text
+
+    assert COST_ROW.findall(page) == [str(mine)]
+    assert "<strong>100.00 RUB</strong>" in page
