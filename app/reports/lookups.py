@@ -91,8 +91,8 @@ class FilterChoices:
 
 def filter_choices(request: Request, session: Session, *, clinic_id: int | None = None,
                    waves: Collection[object] = (), region: object = None) -> FilterChoices:
-    """The choices of the wave, checklist and region filters: over the reader's scope a page each
-    with a search (app/web/choices.py), over one clinic (`clinic_id`) that clinic's newest waves."""
+    """The choices of the wave, checklist and region filters over the reader's scope, or the waves
+    of one clinic (`clinic_id`, no region): a page each with a search (app/web/choices.py)."""
     rows = session.execute(select(col(Checklist.slug), col(ChecklistVersion.title))
                            .join(ChecklistVersion, col(ChecklistVersion.checklist_id) == Checklist.id)
                            .where(ChecklistVersion.status == "published")
@@ -100,22 +100,11 @@ def filter_choices(request: Request, session: Session, *, clinic_id: int | None 
     titles: dict[str, dict[str, str]] = {}
     for slug, title in rows:
         titles.setdefault(slug, title)
-    if clinic_id is None:
-        return FilterChoices(choices.for_field(request, session, "reported-waves", "wave", waves), list(titles.items()),
-                             choices.for_field(request, session, "reported-regions", "region", region))
-    return FilterChoices(_clinic_waves(session, clinic_id, waves), list(titles.items()),
-                         ChoiceList(kind="reported-regions", options=[], selected=frozenset(), more=False, query=""))
-
-
-def _clinic_waves(session: Session, clinic_id: int, chosen: Collection[object]) -> ChoiceList:
-    """One clinic's waves with approved audits, newest first: a clinic has a few a year, so the
-    newest CHOICE_LIMIT go back years; an older one is still reached by its link (`?wave=`)."""
-    approved = select(col(Audit.wave_id)).where(Audit.status == AuditStatus.approved, Audit.clinic_id == clinic_id)
-    found = session.execute(select(Wave).where(col(Wave.id).in_(approved))
-                            .order_by(col(Wave.starts_on).desc(), col(Wave.id).desc())
-                            .limit(choices.CHOICE_LIMIT)).scalars().all()
-    return ChoiceList(kind="reported-waves", options=[choices.Choice(value=w.id or 0, text=w.name) for w in found],
-                      selected=frozenset(int(w) for w in chosen if isinstance(w, int)), more=False, query="")
+    none = ChoiceList(kind="reported-regions", options=[], selected=frozenset(), more=False, query="")
+    return FilterChoices(choices.for_field(request, session, "reported-waves", "wave", waves, within=clinic_id),
+                         list(titles.items()),
+                         none if clinic_id is not None else
+                         choices.for_field(request, session, "reported-regions", "region", region))
 
 
 def find_wave(session: Session, ref: str) -> Wave:

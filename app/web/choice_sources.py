@@ -63,6 +63,12 @@ def _reported_waves(session: Session, user: User) -> Any:
     return select(col(Wave.id), col(Wave.name)).where(col(Wave.id).in_(approved))
 
 
+def _clinic_waves(session: Session, user: User, clinic_id: int) -> Any:
+    """One clinic's waves with approved audits, if the reader may see that clinic."""
+    approved = _reported(session, user).with_only_columns(col(Audit.wave_id)).where(col(Audit.clinic_id) == clinic_id)
+    return select(col(Wave.id), col(Wave.name)).where(col(Wave.id).in_(approved))
+
+
 def _reported_regions(session: Session, user: User) -> Any:
     return select(col(Region.id), col(Region.name)).where(col(Region.id).in_(
         select(col(Clinic.region_id)).where(col(Clinic.id).in_(_scoped_clinics(session, user)))))
@@ -93,7 +99,8 @@ SOURCES.update({
                               SHOPPER_ORDER, label=_person),
     "waves": Source(OFFICE, lambda _session, _user: select(col(Wave.id), col(Wave.name)), col(Wave.id),
                     (col(Wave.name),), NEWEST_WAVES),
-    "reported-waves": Source(READERS, _reported_waves, col(Wave.id), (col(Wave.name),), NEWEST_WAVES),
+    "reported-waves": Source(READERS, _reported_waves, col(Wave.id), (col(Wave.name),), NEWEST_WAVES,
+                             within=_clinic_waves),
     "costed-waves": Source(COST_READERS, _costed_waves, col(Wave.id), (col(Wave.name),), NEWEST_WAVES),
     "regions": Source(OFFICE, lambda _session, _user: select(col(Region.id), col(Region.name)), col(Region.id),
                       (col(Region.name),), REGION_ORDER),

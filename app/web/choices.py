@@ -53,13 +53,15 @@ def _sqlite_casefold(element: casefold, compiler: SQLCompiler, **kw: Any) -> str
 @dataclass(frozen=True)
 class Source:
     """One kind of choice list. `rows` selects (id, label) for this user, already limited to what
-    they may see; `search` are the columns a query is matched in; `order` ends in the id."""
+    they may see; `search` are the columns a query is matched in; `order` ends in the id. A kind
+    that can be narrowed to one clinic (a clinic report's waves) says how in `within`."""
     roles: frozenset[Role]
     rows: Callable[[Session, User], Any]  # an SQL select of (id, label, …)
     id_column: Any
     search: tuple[Any, ...]
     order: tuple[Any, ...]
     label: Callable[[Sequence[Any]], str] = lambda row: str(row[1])
+    within: Callable[[Session, User, int], Any] | None = None  # the rows of one clinic
 
 
 SOURCES: dict[str, Source] = {}
@@ -78,6 +80,7 @@ class ChoiceList:
     selected: frozenset[int]
     more: bool  # more rows match than are offered: narrow with the search box
     query: str
+    within: int | None = None  # the clinic the list is narrowed to
 
     @property
     def searchable(self) -> bool:
@@ -104,12 +107,18 @@ def _matching(source: Source, query: str) -> ColumnElement[bool]:
 
 
 def choices(session: Session, user: User, kind: str, *, selected: Collection[object] = (),
-            query: str | None = None) -> ChoiceList:
-    """The first page of `kind` matching `query` in its order, and the chosen rows wherever they fall."""
+            query: str | None = None, within: int | None = None) -> ChoiceList:
+    """The first page of `kind` matching `query` in its order, and the chosen rows wherever they fall;
+    `within` narrows a kind that allows it to one clinic (else NotFound)."""
     source = SOURCES[kind]
     wanted = _ids(selected)
     text = (query or "").strip()[:MAX_QUERY]
-    base = source.rows(session, user)
+    if within is None:
+        base = source.rows(session, user)
+    elif source.within is not None:
+        base = source.within(session, user, within)
+    else:
+        raise NotFound()
     listing = base.where(_matching(source, text)) if text else base
     rows = session.exec(listing.order_by(*source.order).limit(CHOICE_LIMIT + 1)).all()  # type: ignore[call-overload]
     options = [Choice(value=row[0], text=source.label(row)) for row in rows[:CHOICE_LIMIT]]
@@ -118,16 +127,16 @@ def choices(session: Session, user: User, kind: str, *, selected: Collection[obj
         chosen = session.exec(base.where(source.id_column.in_(missing)).order_by(*source.order)).all()  # type: ignore[call-overload]
         options = [Choice(value=row[0], text=source.label(row)) for row in chosen] + options
     return ChoiceList(kind=kind, options=options, selected=frozenset(wanted), more=len(rows) > CHOICE_LIMIT,
-                      query=text)
+                      query=text, within=within)
 
 
 def for_field(request: Request, session: Session, kind: str, field: str,
-              selected: Collection[object] | object = ()) -> ChoiceList:
+              selected: Collection[object] | object = (), *, within: int | None = None) -> ChoiceList:
     """`choices` for the logged-in user's form field named `field`, narrowed by its search box when a
     form without JavaScript sent it as `{field}_q`."""
     chosen = selected if isinstance(selected, Collection) and not isinstance(selected, str) else (selected,)
     return choices(session, request.state.user, kind, selected=chosen,
-                   query=request.query_params.get(f"{field}_q"))
+                   query=request.query_params.get(f"{field}_q"), within=within)
 
 
 router = APIRouter(include_in_schema=False)
@@ -137,7 +146,8 @@ router = APIRouter(include_in_schema=False)
 def choice_options(request: Request, kind: str, user: CurrentUser, session: SessionDep,
                    q: Annotated[str, Query(max_length=1000)] = "", field: str = "selected",
                    blank: Annotated[str, Query(max_length=200)] = "",
-                   style: Literal["options", "checks"] = "options") -> HTMLResponse:
+                   style: Literal["options", "checks"] = "options",
+                   within: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None) -> HTMLResponse:
     """The options of a choice field matching `q`, for htmx to swap into its <select> (or its box of
     checkboxes); the field's current value(s), sent under the field's own name, stay offered and chosen."""
     if kind not in SOURCES:
@@ -145,6 +155,6 @@ def choice_options(request: Request, kind: str, user: CurrentUser, session: Sess
     if user.role not in SOURCES[kind].roles:
         raise Forbidden()
     typed = q or request.query_params.get(f"{field}_q", "")  # htmx sends the box under its own name
-    found = choices(session, user, kind, selected=request.query_params.getlist(field), query=typed)
+    found = choices(session, user, kind, selected=request.query_params.getlist(field), query=typed, within=within)
     page = "web/_choice_checks.html" if style == "checks" else "web/_choice_options.html"
     return render(request, page, choices=found, blank=blank or None, name=field)

@@ -138,11 +138,12 @@ def test_a_director_is_offered_only_the_branches_in_scope(client: TestClient, se
     ("/admin/users/new", "clinics"), ("/admin/users/new", "regions"), ("/admin/clinics/new", "regions"),
     ("/waves/{wave}", "users"), ("/board/manage", "waves"), ("/board/manage", "clinics"),
     ("/board/manage", "users"), ("/reports/drivers", "clinics"), ("/reports/drivers", "regions"),
-    ("/review/validity/rules/{wave}", "waves"),
+    ("/review/validity/rules/{wave}", "waves"), ("/reports/clinics/{clinic}", "waves"), ("/costs", "waves"),
 ])
 def test_choice_lists_read_limited_pages(engine: Engine, session: Session, as_admin: TestClient, url: str,
                                          table: str, world: World) -> None:
-    reading = list_query_has_limit(engine, session, as_admin, url.format(wave=world.wave), table)
+    reading = list_query_has_limit(engine, session, as_admin, url.format(wave=world.wave, clinic=world.clinics[0]),
+                                   table)
 
     assert all(LIMITED.search(statement) for statement in reading), reading
 
@@ -199,3 +200,59 @@ def test_action_owners_are_read_for_the_clinic_in_one_query(engine: Engine, sess
     ids = {owner.id for owner in owners}
     assert {manager.id, director.id} <= ids
     assert all(owner.role in ("admin", "qa_lead") or owner.id in (manager.id, director.id) for owner in owners)
+
+
+@pytest.fixture
+def reported(session: Session, world: World) -> tuple[int, list[int]]:
+    """One clinic with an approved audit in each of CHOICE_LIMIT + 10 waves; another in one wave."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import insert
+
+    from app.fieldwork.models import Assignment, Audit, AuditStatus
+
+    version = session.exec(select(Assignment.checklist_version_id).limit(1)).one()
+    clinic, other = world.clinics[0], world.clinics[1]
+    waves = world.waves[:CHOICE_LIMIT + 10]
+    now = datetime.now(UTC)
+    for wave_id, clinic_id in [(w, clinic) for w in waves] + [(world.waves[-1], other)]:
+        assignment = session.execute(insert(Assignment).values(
+            wave_id=wave_id, clinic_id=clinic_id, checklist_version_id=version, shopper_id=world.shopper.id,
+            created_at=now)).inserted_primary_key[0]
+        session.execute(insert(Audit).values(
+            assignment_id=assignment, wave_id=wave_id, clinic_id=clinic_id, checklist_version_id=version,
+            shopper_id=world.shopper.id, status=AuditStatus.approved, submission_count=1, submitted_at=now,
+            created_at=now, updated_at=now))
+    session.commit()
+    return clinic, waves
+
+
+def test_a_clinic_reports_wave_filter_searches_that_clinics_waves(as_admin: TestClient, session: Session,
+                                                                  world: World,
+                                                                  reported: tuple[int, list[int]]) -> None:
+    clinic, waves = reported
+
+    html = as_admin.get(f"/reports/clinics/{clinic}").text
+    found = as_admin.get("/choices/reported-waves", params={"within": clinic, "q": "bulk wave"}).text
+
+    offered = {int(v) for v in _values(_select(html, "f-wave"))}
+    assert len(offered) == CHOICE_LIMIT and offered <= set(waves) and 'id="f-wave-q"' in html
+    assert '"within": ' + str(clinic) in html.replace("&#34;", '"')
+    assert world.waves[-1] not in {int(v) for v in _values(found)}  # the other clinic's wave
+    assert len(_values(found)) == CHOICE_LIMIT  # 60 match: a page of them
+
+
+def test_only_a_kind_that_allows_it_is_narrowed_to_a_clinic(as_admin: TestClient, world: World) -> None:
+    assert as_admin.get("/choices/clinics", params={"within": world.clinics[0]}).status_code == 404
+    assert as_admin.get("/choices/reported-waves", params={"within": "x"}).status_code == 422
+
+
+def test_a_director_learns_no_wave_of_a_clinic_outside_the_scope(client: TestClient, session: Session,
+                                                                 world: World,
+                                                                 reported: tuple[int, list[int]]) -> None:
+    clinic, _waves = reported
+    log_in(client, make_user(session, Role.director, clinic_ids=[world.clinics[1]]).email, PASSWORD)
+
+    found = client.get("/choices/reported-waves", params={"within": clinic})
+
+    assert found.status_code == 200 and _values(found.text) == []
