@@ -123,3 +123,70 @@ def test_me_reports_the_callers_role_and_scope(client: TestClient, session: Sess
     assert response.json() == {"id": director.id, "email": director.email, "name": "Dana", "role": "director",
                                "scope": {"clinic_id": None, "whole_network": False, "region_ids": [region.id],
                                          "clinic_ids": []}}
+
+
+def test_an_admin_changes_a_clinics_time_zone_and_nothing_else(client: TestClient, session: Session) -> None:
+    clinic = make_clinic(session, name="Far clinic", latitude=43.1, longitude=131.9)
+    admin = make_user(session, Role.admin)
+
+    changed = client.patch(f"/api/v1/clinics/{clinic.id}", json={"time_zone": "Asia/Vladivostok"},
+                           headers=_bearer(session, admin))
+    read = client.get(f"/api/v1/clinics/{clinic.id}", headers=_bearer(session, admin))
+
+    assert changed.status_code == 200, changed.text
+    assert read.json() == changed.json()
+    body = read.json()
+    assert (body["time_zone"], body["effective_time_zone"], body["name"]) == ("Asia/Vladivostok",
+                                                                             "Asia/Vladivostok", "Far clinic")
+    session.refresh(clinic)
+    assert (clinic.latitude, clinic.longitude) == (43.1, 131.9)
+
+
+def test_a_null_time_zone_returns_the_clinic_to_the_networks(client: TestClient, session: Session) -> None:
+    clinic = make_clinic(session, time_zone="Europe/Kaliningrad")
+    admin = make_user(session, Role.admin)
+
+    body = client.patch(f"/api/v1/clinics/{clinic.id}", json={"time_zone": None},
+                        headers=_bearer(session, admin)).json()
+
+    assert body["time_zone"] is None and body["effective_time_zone"] != "Europe/Kaliningrad"
+
+
+def test_a_bad_change_is_a_422_naming_the_field_and_keeps_the_clinic(client: TestClient, session: Session) -> None:
+    clinic = make_clinic(session, name="Kept clinic")
+    admin = make_user(session, Role.admin)
+
+    zone = client.patch(f"/api/v1/clinics/{clinic.id}", json={"time_zone": "Mars/Olympus", "name": "New"},
+                        headers=_bearer(session, admin))
+    latitude = client.patch(f"/api/v1/clinics/{clinic.id}", json={"latitude": 95},
+                            headers=_bearer(session, admin))
+
+    assert zone.status_code == 422 and "time_zone" in zone.text
+    assert latitude.status_code == 422 and "latitude" in latitude.text
+    session.refresh(clinic)
+    assert (clinic.name, clinic.time_zone) == ("Kept clinic", None)
+
+
+def test_only_an_admin_changes_a_clinic_and_a_director_reads_only_in_scope(client: TestClient,
+                                                                          session: Session) -> None:
+    north = make_region(session)
+    mine, other = make_clinic(session, region=north), make_clinic(session)
+    director = make_user(session, Role.director, region_ids=[north.id])
+    qa = make_user(session, Role.qa_lead)
+
+    assert client.get(f"/api/v1/clinics/{mine.id}", headers=_bearer(session, director)).status_code == 200
+    assert client.get(f"/api/v1/clinics/{other.id}", headers=_bearer(session, director)).status_code == 404
+    assert client.get("/api/v1/clinics/999999", headers=_bearer(session, qa)).status_code == 404
+    assert client.patch(f"/api/v1/clinics/{mine.id}", json={"active": False},
+                        headers=_bearer(session, qa)).status_code == 403
+
+
+def test_a_change_may_move_a_clinic_to_a_new_region_by_name(client: TestClient, session: Session) -> None:
+    clinic = make_clinic(session)
+    admin = make_user(session, Role.admin)
+
+    body = client.patch(f"/api/v1/clinics/{clinic.id}", json={"region": "Primorye"},
+                        headers=_bearer(session, admin)).json()
+
+    assert body["region"] == "Primorye"
+    assert session.exec(select(Region).where(Region.name == "Primorye")).one().id == clinic.region_id

@@ -160,6 +160,8 @@ TABLE: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/me"): Rule(USERS),
     ("GET", "/api/v1/clinics"): Rule(frozenset({A, Q, D, M})),
     ("POST", "/api/v1/clinics"): Rule(ADMIN),
+    ("GET", "/api/v1/clinics/{clinic_id}"): Rule(frozenset({A, Q, D, M})),
+    ("PATCH", "/api/v1/clinics/{clinic_id}"): Rule(ADMIN),
     ("GET", "/api/v1/checklists"): Rule(CHECKLIST_READERS),
     ("POST", "/api/v1/checklists"): Rule(QA),
     ("GET", "/api/v1/checklists/{slug}"): Rule(CHECKLIST_READERS),
