@@ -16,7 +16,7 @@ from app.fieldwork.models import Audit, AuditStatus, Wave
 from app.i18n import N_
 from app.money.amounts import CENT, ZERO
 from app.money.models import EntryStatus, LedgerEntry
-from app.web.paging import Page, PageRequest, SortKey, fetch_page
+from app.web.paging import BadPage, Page, PageRequest, SortKey, fetch_page
 
 OWED = (EntryStatus.approved, EntryStatus.in_payout, EntryStatus.paid)
 
@@ -77,6 +77,8 @@ def wave_cost(session: Session, *, user: User, wave_id: int | None, page: PageRe
         wave = session.exec(select(Wave).where(col(Wave.id).in_(_owed(visible, col(Audit.wave_id))))
                             .order_by(col(Wave.starts_on).desc(), col(Wave.id).desc()).limit(1)).first()
     if wave is None:
+        if page.cursor is not None:  # a cursor of a list that has no rows: not one this list gave
+            raise BadPage()
         return WaveCost(None, ZERO, 0, None, Page(rows=[], next_cursor=None, first=True))
     in_wave = col(Audit.wave_id) == wave.id
     listing = (_owed(visible, col(Clinic.id), col(Clinic.name), func.sum(col(LedgerEntry.amount)))
