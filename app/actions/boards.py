@@ -128,7 +128,7 @@ def _page(session: Session, *, user: User, filters: BoardFilter, page: PageReque
           today: Any) -> Page[dict[str, Any]]:
     found = fetch_page(session, _actions_query(session, user=user, filters=filters, today=today),
                        order=_order(today), page=page)
-    return Page(rows=_rows(session, found.rows, now), next_cursor=found.next_cursor, first=found.first)
+    return found.with_rows(_rows(session, found.rows, now))
 
 
 def build_board(session: Session, *, user: User, filters: BoardFilter, page: PageRequest | None = None,

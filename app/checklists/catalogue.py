@@ -44,7 +44,7 @@ def checklist_rows(session: Session, *, reader: User, page: PageRequest | None =
             row.latest, row.published_by = version, user
         elif version.created_by_id == reader.id:
             row.draft = version
-    return Page(rows=list(rows.values()), next_cursor=found.next_cursor, first=found.first)
+    return found.with_rows(list(rows.values()))
 
 
 @dataclass

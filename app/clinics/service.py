@@ -182,8 +182,7 @@ def clinics_page(session: Session, *, page: PageRequest, visible: set[int] | Non
                  include_inactive: bool = True) -> Page[tuple[Clinic, str]]:
     """One page of `list_clinics`, same order. Raises BadPage for a cursor that is not this list's."""
     found = fetch_page(session, _clinics_query(visible, include_inactive), order=CLINIC_ORDER, page=page)
-    return Page(rows=[(clinic, region_name or "") for clinic, region_name in found.rows],
-                next_cursor=found.next_cursor, first=found.first)
+    return found.with_rows([(clinic, region_name or "") for clinic, region_name in found.rows])
 
 
 def get_clinic(session: Session, clinic_id: int) -> Clinic:

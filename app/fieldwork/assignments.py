@@ -132,7 +132,7 @@ def visits_page(session: Session, *, page: PageRequest, shopper: User | None = N
     """One page of the live (not cancelled) assignments with their audits, a shopper's own or all when
     shopper is None, by visit window, then creation. Raises BadPage for a cursor that is not this list's."""
     found = fetch_page(session, _visits_query(shopper), order=VISIT_ORDER, page=page)
-    return Page(rows=[Visit(*row) for row in found.rows], next_cursor=found.next_cursor, first=found.first)
+    return found.with_rows([Visit(*row) for row in found.rows])
 
 
 # The shopper's own list (GET /visits) in the order of its groups: returned by QA, in progress, to do,
@@ -150,7 +150,7 @@ HOME_ORDER = (SortKey(HOME_GROUP), *VISIT_ORDER)
 def home_page(session: Session, *, shopper: User, page: PageRequest) -> Page[Visit]:
     """One page of the shopper's live visits in HOME_ORDER. Raises BadPage for another list's cursor."""
     found = fetch_page(session, _visits_query(shopper), order=HOME_ORDER, page=page)
-    return Page(rows=[Visit(*row) for row in found.rows], next_cursor=found.next_cursor, first=found.first)
+    return found.with_rows([Visit(*row) for row in found.rows])
 
 
 def home_counts(session: Session, *, shopper: User) -> dict[str, int]:

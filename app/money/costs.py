@@ -98,4 +98,4 @@ def wave_cost(session: Session, *, user: User, wave_id: int | None, page: PageRe
     visits = session.exec(select(func.count(col(Audit.id))).where(
         col(Audit.status) == AuditStatus.approved, in_wave, col(Audit.clinic_id).in_(costed))).one()
     return WaveCost(wave, total, visits, _per_visit(total, visits),
-                    Page(rows=rows, next_cursor=found.next_cursor, first=found.first))
+                    found.with_rows(rows))

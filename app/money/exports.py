@@ -65,7 +65,7 @@ def export_rows(session: Session, payout: Payout) -> list[ExportRow]:
 def entries_page(session: Session, payout: Payout, *, page: PageRequest) -> Page[ExportRow]:
     """One page of the batch's entries in ENTRY_ORDER. Raises BadPage for a cursor not this list's."""
     found = fetch_page(session, _export_query(payout), order=ENTRY_ORDER, page=page)
-    return Page(rows=[_export_row(*row) for row in found.rows], next_cursor=found.next_cursor, first=found.first)
+    return found.with_rows([_export_row(*row) for row in found.rows])
 
 
 def shopper_totals_of(session: Session, payout: Payout, shopper_ids: list[int]) -> list[tuple[str, str, int, Decimal]]:

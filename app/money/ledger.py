@@ -149,7 +149,7 @@ def earnings_of(session: Session, *, shopper: User) -> Earnings:
 def earnings_page(session: Session, *, shopper: User, page: PageRequest) -> Earnings:
     """One page of earnings_of (EARNINGS_ORDER), the totals still over every entry. Raises BadPage."""
     found = fetch_page(session, _earnings_query(shopper), order=EARNINGS_ORDER, page=page)
-    listing = Page(rows=[_earning_row(*row) for row in found.rows], next_cursor=found.next_cursor, first=found.first)
+    listing = found.with_rows([_earning_row(*row) for row in found.rows])
     return _earnings(session, shopper, listing.rows, listing)
 
 

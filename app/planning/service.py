@@ -73,8 +73,8 @@ def waves_with_progress(session: Session, page: PageRequest | None = None) -> Pa
              .group_by(col(Assignment.wave_id)))
     counts = {wave_id: (assigned, submitted, approved)
               for wave_id, assigned, submitted, approved in session.exec(query).all()} if wave_ids else {}
-    return Page(rows=[WaveProgress(wave, wave.visits_per_clinic * active_clinics, *counts.get(wave.id or 0, (0, 0, 0)))
-                      for wave in found.rows], next_cursor=found.next_cursor, first=found.first)
+    return found.with_rows([WaveProgress(wave, wave.visits_per_clinic * active_clinics,
+                                         *counts.get(wave.id or 0, (0, 0, 0))) for wave in found.rows])
 
 
 @dataclass
@@ -160,7 +160,7 @@ def wave_board(session: Session, wave: Wave, page: PageRequest | None = None, *,
         for clinic_id, hint in advice.items():
             # the board names the item by its question, as the checklist asks it, not by its key
             rows[clinic_id].advice = hint | {"item_text": localized(texts.get(hint["item"])) or hint["item"]}
-    return Page(rows=list(rows.values()), next_cursor=found.next_cursor, first=found.first)
+    return found.with_rows(list(rows.values()))
 
 
 def _board_checklist(session: Session, wave: Wave) -> Checklist | None:

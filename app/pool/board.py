@@ -119,7 +119,7 @@ def open_visits(session: Session, page: PageRequest | None = None) -> Page[Board
     """One page of the visits still open on the board, soonest window first (for QA). Raises BadPage."""
     found = fetch_page(session, select(BoardVisit).where(BoardVisit.status == BoardStatus.open),
                        order=BOARD_ORDER, page=page or PageRequest())
-    return Page(rows=cards_of(session, found.rows), next_cursor=found.next_cursor, first=found.first)
+    return found.with_rows(cards_of(session, found.rows))
 
 
 def open_count(session: Session) -> int:

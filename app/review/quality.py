@@ -88,7 +88,7 @@ def shopper_quality(session: Session, page: PageRequest | None = None) -> Page[S
                                    median_hours=statistics.median(hours[uid]) if uid in hours else None,
                                    late=late.get(uid, 0), checked=verdicts.get(uid, (0, 0))[0],
                                    doubtful=verdicts.get(uid, (0, 0))[1]))
-    return Page(rows=rows, next_cursor=found.next_cursor, first=found.first)
+    return found.with_rows(rows)
 
 
 def set_shopper_active(session: Session, *, shopper_id: int, active: bool, actor: User) -> User:

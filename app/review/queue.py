@@ -94,7 +94,7 @@ def review_queue(session: Session, filters: QueueFilters | None = None,
                      validity=verdict, validity_reasons=tuple(reason_message(r) for r in reasons or ()))
             for audit_id, clinic, wave, slug, version, name, email, submitted_at, count, verdict, reasons
             in found.rows]
-    return Page(rows=rows, next_cursor=found.next_cursor, first=found.first)
+    return found.with_rows(rows)
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from app.errors import DomainError
 from app.i18n import N_
 
 T = TypeVar("T")
+U = TypeVar("U")
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
@@ -61,6 +62,10 @@ class Page(Generic[T]):
     rows: list[T]
     next_cursor: str | None
     first: bool  # no cursor was given: this is the first page
+
+    def with_rows(self, rows: list[U]) -> "Page[U]":
+        """The same page (its place and its links) holding other rows: those read made into the list's own."""
+        return Page(rows=rows, next_cursor=self.next_cursor, first=self.first)
 
 
 LimitQuery = Annotated[str | None, Query(description=f"rows per page, 1–{MAX_LIMIT} (default {DEFAULT_LIMIT})")]
