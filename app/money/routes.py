@@ -27,6 +27,7 @@ from app.review.deps import AuditById
 from app.storage import MissingFile
 from app.storage.responses import stored_file
 from app.web import choices, paging
+from app.web.ids import row_id
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False, route_class=LimitedBodyRoute)
@@ -229,7 +230,7 @@ def payout_download(user: PayoutUser, session: SessionDep, payout_id: int, kind:
 def programme_cost(request: Request, user: CostReader, session: SessionDep, page: paging.PageParams,
                    wave: str | None = None) -> Response:
     """One wave's cost (the newest with owed money unless one is chosen), its clinics a page at a time."""
-    wave_id = int(wave) if wave and wave.isascii() and wave.isdigit() and len(wave) < 19 else None
+    wave_id = row_id(wave)
     if wave and wave_id is None:
         raise costs.BadWave()
     cost = costs.wave_cost(session, user=user, wave_id=wave_id, page=page)

@@ -16,6 +16,7 @@ from app.review.deps import AuditById
 from app.validity import rules as validity_rules
 from app.validity import verdict
 from app.web import choices
+from app.web.ids import row_id
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -41,7 +42,8 @@ def _rules_page(request: Request, session: SessionDep, wave: Wave, rules: validi
 @router.get("/review/validity/rules", name="validity_rules_index")
 def rules_index(request: Request, user: QaUser, session: SessionDep, wave: str | None = None) -> Response:
     """The newest wave's rules, or the wave chosen in the page's wave picker (`?wave=`)."""
-    chosen = session.get(Wave, int(wave)) if wave and wave.isascii() and wave.isdigit() and len(wave) < 19 else None
+    wave_id = row_id(wave)
+    chosen = session.get(Wave, wave_id) if wave_id is not None else None
     latest = chosen or session.exec(select(Wave).order_by(col(Wave.starts_on).desc(), col(Wave.id).desc())).first()
     if latest is None:
         return render(request, "validity/rules.html", wave=None, waves=None, values={}, rows=[], severities=[],

@@ -27,6 +27,7 @@ from app.accounts.deps import CurrentUser
 from app.accounts.models import Role, User
 from app.db import SessionDep
 from app.errors import Forbidden, NotFound
+from app.web.ids import row_id
 from app.web.templating import render
 
 CHOICE_LIMIT = 50
@@ -93,12 +94,8 @@ class ChoiceList:
 
 
 def _ids(values: Collection[object]) -> set[int]:
-    found = set()
-    for value in values:
-        text = str(value).strip() if value is not None else ""
-        if text.isascii() and text.isdigit() and len(text) < 19:
-            found.add(int(text))
-    return found
+    found = (row_id(str(value).strip()) for value in values if value is not None)
+    return {value for value in found if value is not None}
 
 
 def _matching(source: Source, query: str) -> ColumnElement[bool]:
