@@ -7,7 +7,7 @@ regions with approved audits in the reader's scope.
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, true
 from sqlmodel import Session, col
 
 from app.accounts.models import Role, User
@@ -22,11 +22,10 @@ READERS = frozenset({Role.admin, Role.qa_lead, Role.director, Role.manager})  # 
 COST_READERS = frozenset({Role.admin, Role.qa_lead, Role.director})
 
 
-def _scoped_clinics(session: Session, user: User) -> Any:
-    """The ids of the clinics this user may see, as a subquery (every clinic: no filter)."""
+def _in_scope(session: Session, user: User, clinic_id: Any) -> Any:
+    """`clinic_id` is one of the clinics this user may see (every clinic: no condition)."""
     visible = visible_clinic_ids(session, user)
-    query = select(col(Clinic.id))
-    return query if visible is None else query.where(col(Clinic.id).in_(sorted(visible)))
+    return true() if visible is None else col(clinic_id).in_(sorted(visible))
 
 
 def _with_region(*conditions: Any) -> Any:
@@ -39,7 +38,7 @@ def _clinics(*conditions: Any) -> Any:
 
 
 def _branches(session: Session, user: User) -> Any:
-    return _with_region(col(Clinic.is_competitor).is_(False), col(Clinic.id).in_(_scoped_clinics(session, user)))
+    return _with_region(col(Clinic.is_competitor).is_(False), _in_scope(session, user, Clinic.id))
 
 
 def _clinic(row: Any) -> str:
@@ -52,26 +51,21 @@ def _shoppers(*conditions: Any) -> Any:
                                     .where(col(User.role) == Role.shopper, *conditions))
 
 
-def _reported(session: Session, user: User) -> Any:
-    """The approved audits of the clinics this user may see."""
-    return select(col(Audit.id)).where(col(Audit.status) == AuditStatus.approved,
-                                       col(Audit.clinic_id).in_(_scoped_clinics(session, user)))
-
-
-def _reported_waves(session: Session, user: User) -> Any:
-    approved = _reported(session, user).with_only_columns(col(Audit.wave_id))
+def _reported_waves(session: Session, user: User, *conditions: Any) -> Any:
+    """The waves with approved audits at the clinics this user may see (and `conditions` hold)."""
+    approved = select(col(Audit.wave_id)).where(col(Audit.status) == AuditStatus.approved,
+                                                _in_scope(session, user, Audit.clinic_id), *conditions)
     return select(col(Wave.id), col(Wave.name)).where(col(Wave.id).in_(approved))
 
 
 def _clinic_waves(session: Session, user: User, clinic_id: int) -> Any:
     """One clinic's waves with approved audits, if the reader may see that clinic."""
-    approved = _reported(session, user).with_only_columns(col(Audit.wave_id)).where(col(Audit.clinic_id) == clinic_id)
-    return select(col(Wave.id), col(Wave.name)).where(col(Wave.id).in_(approved))
+    return _reported_waves(session, user, col(Audit.clinic_id) == clinic_id)
 
 
 def _reported_regions(session: Session, user: User) -> Any:
     return select(col(Region.id), col(Region.name)).where(col(Region.id).in_(
-        select(col(Clinic.region_id)).where(col(Clinic.id).in_(_scoped_clinics(session, user)))))
+        select(col(Clinic.region_id)).where(_in_scope(session, user, Clinic.id))))
 
 
 def _costed_waves(session: Session, user: User) -> Any:
