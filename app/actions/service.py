@@ -294,13 +294,6 @@ def change_action(session: Session, *, user: User, action: Action, status: str |
     return action
 
 
-def history(session: Session, action: Action) -> list[tuple[ActionEvent, User | None]]:
-    """Every change of the action with who made it (None: an audit did), oldest first."""
-    query = (select(ActionEvent, User).outerjoin(User, col(User.id) == ActionEvent.actor_id)
-             .where(ActionEvent.action_id == action.id).order_by(col(ActionEvent.at), col(ActionEvent.id)))
-    return [(event, user) for event, user in session.exec(query).all()]
-
-
 HISTORY_ORDER = (SortKey(col(ActionEvent.at), descending=True), SortKey(col(ActionEvent.id), descending=True))
 HISTORY_OLDEST_FIRST = (SortKey(col(ActionEvent.at)), SortKey(col(ActionEvent.id)))  # the API's order
 

@@ -20,8 +20,7 @@ def my_earnings(request: Request, response: Response, user: ShopperUser, session
     """The shopper's own entries, newest first one page at a time (docs/design.md §8), and the
     totals over all of them; nobody else's."""
     earnings = ledger.earnings_page(session, shopper=user, page=page)
-    if earnings.listing is not None:
-        link_next(request, response, earnings.listing)
+    link_next(request, response, earnings.listing)
     return EarningsOut(currency=currency(), pending=earnings.pending, owed=earnings.owed, paid=earnings.paid,
                        entries=[EntryOut(id=r.entry.id or 0, kind=r.entry.kind, audit_id=r.entry.audit_id,
                                          clinic=r.clinic, wave=r.wave, fee=r.entry.fee,

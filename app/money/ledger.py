@@ -98,11 +98,14 @@ class EarningRow:
 
 @dataclass(frozen=True)
 class Earnings:
-    rows: list[EarningRow]
-    pending: Decimal
+    listing: Page[EarningRow]  # one page of the entries
+    pending: Decimal  # the totals: over every entry, not the page's
     owed: Decimal  # approved or in a payout, not yet paid
     paid: Decimal
-    listing: Page[EarningRow] | None = None  # the page `rows` are, when read one page at a time
+
+    @property
+    def rows(self) -> list[EarningRow]:
+        return self.listing.rows
 
 
 # A shopper's entries: newest first, the id breaking ties.
@@ -119,8 +122,7 @@ def _earnings_query(shopper: User) -> Any:
             .outerjoin(Receipt, (col(Receipt.audit_id) == LedgerEntry.audit_id)
                        & (col(LedgerEntry.kind) == EntryKind.visit))
             .outerjoin(Payout, col(Payout.id) == LedgerEntry.payout_id)
-            .where(LedgerEntry.shopper_id == shopper.id)
-            .order_by(*(key.ordered() for key in EARNINGS_ORDER)))
+            .where(LedgerEntry.shopper_id == shopper.id))
 
 
 def _earning_row(entry: LedgerEntry, clinic: str | None, wave: str | None, started: datetime | None,
@@ -129,28 +131,17 @@ def _earning_row(entry: LedgerEntry, clinic: str | None, wave: str | None, start
                       receipt, payout)
 
 
-def _earnings(session: Session, shopper: User, rows: list[EarningRow], listing: Page[EarningRow] | None) -> Earnings:
-    """The rows with the shopper's totals per state over every entry (one GROUP BY in SQL)."""
+def earnings_page(session: Session, *, shopper: User, page: PageRequest) -> Earnings:
+    """One page of the shopper's own entries (EARNINGS_ORDER) with their totals per state over every
+    entry (one GROUP BY in SQL); nobody else's ever. Raises BadPage."""
+    found = fetch_page(session, _earnings_query(shopper), order=EARNINGS_ORDER, page=page)
     query = (select(LedgerEntry.status, func.sum(col(LedgerEntry.amount))).where(LedgerEntry.shopper_id == shopper.id)
              .group_by(col(LedgerEntry.status)))
     totals: dict[str, Decimal] = {status: ZERO for status in EntryStatus}
     totals.update({status: amount for status, amount in session.exec(query).all() if amount is not None})
-    return Earnings(rows=rows, pending=totals[EntryStatus.pending],
-                    owed=totals[EntryStatus.approved] + totals[EntryStatus.in_payout],
-                    paid=totals[EntryStatus.paid], listing=listing)
-
-
-def earnings_of(session: Session, *, shopper: User) -> Earnings:
-    """The shopper's own entries, newest first, with totals per state. Nobody else's ever."""
-    return _earnings(session, shopper, [_earning_row(*row) for row in session.exec(_earnings_query(shopper)).all()],
-                     None)
-
-
-def earnings_page(session: Session, *, shopper: User, page: PageRequest) -> Earnings:
-    """One page of earnings_of (EARNINGS_ORDER), the totals still over every entry. Raises BadPage."""
-    found = fetch_page(session, _earnings_query(shopper), order=EARNINGS_ORDER, page=page)
-    listing = found.with_rows([_earning_row(*row) for row in found.rows])
-    return _earnings(session, shopper, listing.rows, listing)
+    return Earnings(listing=found.with_rows([_earning_row(*row) for row in found.rows]),
+                    pending=totals[EntryStatus.pending],
+                    owed=totals[EntryStatus.approved] + totals[EntryStatus.in_payout], paid=totals[EntryStatus.paid])
 
 
 def reversed_ids(session: Session, entry_ids: list[int]) -> set[int]:

@@ -6,10 +6,12 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import Session
 
-from app.accounts.models import Role
+from app.accounts.models import Role, User
 from app.actions import service
+from app.actions.models import Action, ActionEvent
 from app.db_types import utcnow
 from app.errors import Invalid, NotFound
+from app.web.paging import MAX_LIMIT, PageRequest
 from tests.actions.conftest import SLUG, World, gap_action
 from tests.factories import make_clinic, make_region, make_user
 
@@ -20,6 +22,11 @@ def _input(world: World, **changes: object) -> service.ActionInput:
     values.update(changes)
     return service.ActionInput(**values)  # type: ignore[arg-type]
 
+
+
+def _history(session: Session, action: Action) -> list[tuple[ActionEvent, User | None]]:
+    """Every change of the action, oldest first (one page holds them all here)."""
+    return service.history_page(session, action, page=PageRequest(limit=MAX_LIMIT), oldest_first=True).rows
 
 def test_a_touchpoint_gap_covers_the_touchpoints_scored_items_by_default(session: Session, world: World) -> None:
     action = service.create_action(session, user=world.manager, data=_input(world, item_keys=(), touchpoint="call"))
@@ -125,7 +132,7 @@ def test_history_has_every_change_with_who_and_when(session: Session, world: Wor
     service.change_action(session, user=director, action=action, comment="Script printed at the desk")
     service.change_action(session, user=director, action=action, status="done", comment="Trained everyone")
 
-    events = [(e.field, e.old, e.new, e.comment, u.id if u else None) for e, u in service.history(session, action)]
+    events = [(e.field, e.old, e.new, e.comment, u.id if u else None) for e, u in _history(session, action)]
     assert events == [
         ("created", None, "open", "Greet with the clinic's name", world.manager.id),
         ("status", "open", "in_progress", "Started", world.manager.id),
@@ -134,4 +141,4 @@ def test_history_has_every_change_with_who_and_when(session: Session, world: Wor
         ("comment", None, None, "Script printed at the desk", director.id),
         ("status", "in_progress", "done", "Trained everyone", director.id),
     ]
-    assert all(e.at <= utcnow() + timedelta(seconds=1) for e, _u in service.history(session, action))
+    assert all(e.at <= utcnow() + timedelta(seconds=1) for e, _u in _history(session, action))

@@ -6,8 +6,9 @@ from datetime import timedelta
 from sqlmodel import Session
 
 from app.actions.models import ActionStatus
-from app.actions.service import history
+from app.actions.service import history_page
 from app.db_types import utcnow
+from app.web.paging import PageRequest
 from tests.actions.conftest import NA, World, approved_visit, gap_action, mark_done
 
 
@@ -20,7 +21,7 @@ def test_a_gap_walks_from_open_to_verified_when_a_later_approved_audit_passes_it
 
     assert action.status == ActionStatus.verified
     assert action.verified_by_audit_id == audit.id
-    last = history(session, action)[-1][0]
+    last = history_page(session, action, page=PageRequest()).rows[0][0]
     assert (last.field, last.new, last.audit_id, last.actor_id) == ("status", "verified", audit.id, None)
 
 
@@ -45,7 +46,7 @@ def test_a_later_failing_approved_audit_reopens_a_verified_action_as_a_regressio
     assert action.status == ActionStatus.open
     assert action.regressions == 1
     assert action.verified_by_audit_id is None
-    last = history(session, action)[-1][0]
+    last = history_page(session, action, page=PageRequest()).rows[0][0]
     assert (last.field, last.old, last.new, last.audit_id) == ("regression", "verified", "open", failing.id)
 
 

@@ -23,6 +23,7 @@ from app.clinics.models import Clinic
 from app.fieldwork.models import Audit, AuditStatus
 from app.notifications import schedule
 from app.notifications.models import Notification
+from app.web.paging import PageRequest
 from tests.actions.conftest import World, approved_visit, make_world
 from tests.factories import PASSWORD, make_clinic, make_user
 from tests.fieldwork.helpers import make_audit
@@ -278,7 +279,7 @@ def test_a_shoppers_earnings_date_each_visit_by_its_clinics_day(session: Session
         session.add(audit)
     session.flush()
 
-    rows = ledger.earnings_of(session, shopper=shopper).rows
+    rows = ledger.earnings_page(session, shopper=shopper, page=PageRequest()).rows
 
     assert sorted((row.clinic, row.visit_date) for row in rows) == [
         ("Kaliningrad", DUE), ("Vladivostok", DUE + timedelta(days=1))]

@@ -14,6 +14,7 @@ from app.accounts.models import Role, User
 from app.db_types import utcnow
 from app.money import exports, ledger, payouts
 from app.money.models import EntryKind, EntryStatus, LedgerEntry
+from app.web.paging import PageRequest
 from tests.factories import make_user
 from tests.money.helpers import approve, paid_wave, submitted_visit
 
@@ -164,7 +165,7 @@ def test_a_shopper_sees_only_their_own_earnings(session: Session) -> None:
     submitted_visit(session, shopper=mine, wave=wave, paid=None)
     approve(session, submitted_visit(session, shopper=theirs, wave=wave, paid=None))
 
-    earnings = ledger.earnings_of(session, shopper=mine)
+    earnings = ledger.earnings_page(session, shopper=mine, page=PageRequest())
 
     assert {row.entry.shopper_id for row in earnings.rows} == {mine.id}
     assert (earnings.pending, earnings.owed, earnings.paid) == (
