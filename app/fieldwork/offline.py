@@ -5,13 +5,12 @@ Submitted and decided visits are not kept: there is nothing left to fill in.
 """
 
 from dataclasses import dataclass
-from datetime import date
 
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.accounts.models import User
 from app.checklists import versions as checklists
+from app.fieldwork.assignments import VISIT_ORDER
 from app.fieldwork.audits import EDITABLE
 from app.fieldwork.models import Assignment, Audit, Evidence
 
@@ -37,7 +36,7 @@ def open_visits(session: Session, *, shopper: User) -> list[OpenVisit]:
     query = (select(Audit).join(Assignment, col(Assignment.id) == Audit.assignment_id)
              .where(Assignment.shopper_id == shopper.id, col(Assignment.cancelled_at).is_(None),
                     col(Audit.status).in_(sorted(EDITABLE)))
-             .order_by(func.coalesce(col(Assignment.window_end), date.max), col(Assignment.id))
+             .order_by(*(key.ordered() for key in VISIT_ORDER))
              .limit(MAX_KEPT_VISITS))
     audits = list(session.exec(query).all())
     thumbs: dict[int, list[int]] = {}
