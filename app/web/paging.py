@@ -179,14 +179,17 @@ def fetch_page(session: Session, query: Any, *, order: Sequence[SortKey], page: 
     return Page(rows=rows, next_cursor=next_cursor, first=page.cursor is None)
 
 
-def page_url(request: Request, cursor: str | None, **changed: str | None) -> str:
+def page_url(request: Request, cursor: str | None, *, path: str | None = None, **changed: str | None) -> str:
     """This request's URL (path and every filter kept) at another cursor; None: the first page.
-    `changed` sets other parameters (None drops one): a board's column link adds its status."""
-    params = [(k, v) for k, v in request.query_params.multi_items() if k != "cursor" and k not in changed]
+    `changed` sets other parameters (None drops one): a board's column link adds its status. `path`:
+    the list's own path instead, none of this request's parameters kept (a list a POST rendered again)."""
+    kept = [] if path else request.query_params.multi_items()
+    params = [(k, v) for k, v in kept if k != "cursor" and k not in changed]
     params += [(k, v) for k, v in changed.items() if v is not None]
     if cursor is not None:
         params.append(("cursor", cursor))
-    return f"{request.url.path}?{urlencode(params)}" if params else request.url.path
+    where = path or request.url.path
+    return f"{where}?{urlencode(params)}" if params else where
 
 
 def link_next(request: Request, response: Response, page: Page[Any]) -> None:
